@@ -1,0 +1,19 @@
+#pragma once
+// Choice of compute device and thread count.
+#include <c10/core/Device.h>
+
+#include <string>
+#include <vector>
+
+namespace dgnam {
+
+// "auto" (the first CUDA device if this LibTorch has one, else the CPU), "cpu", "cuda" or
+// "cuda:N". Throws dgnam::Error naming the text and the devices there are.
+c10::Device parse_device(const std::string& text);
+// Every device this build can use: "cpu" and one "cuda:N" per GPU found.
+std::vector<std::string> available_devices();
+// Intra-op threads for CPU work; 0 = one per hardware thread.
+void set_compute_threads(int threads);
+int compute_threads();
+
+}  // namespace dgnam

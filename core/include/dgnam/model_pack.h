@@ -1,0 +1,41 @@
+#pragma once
+// A model pack: a folder with manifest.json and safetensors weights holding one or more
+// classifiers and, optionally, a generator with its code bounds.
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dgnam/classifier.h"
+#include "dgnam/display_mapping.h"
+#include "dgnam/generator.h"
+
+namespace dgnam {
+
+struct ModelPack {
+    std::filesystem::path folder;
+    std::string name;
+    std::string description;
+    std::vector<std::unique_ptr<Classifier>> classifiers;  // the first is the default
+    std::unique_ptr<Generator> generator;                  // null: pixel-space methods only
+    std::string generator_classifier;  // the classifier whose code layer G inverts
+    std::string code_layer;
+    DisplayMapping display;  // how the generator's images are shown
+
+    // Throws dgnam::Error naming the id and the pack's classifiers when absent; "" = default.
+    Classifier& classifier(const std::string& id = "") const;
+    // The pack's identity as gallery.json's "model" records it.
+    nlohmann::json summary() const;
+    void to(const at::Device& device);
+};
+
+// Throws dgnam::Error naming the file (manifest or weights) and the problem.
+ModelPack load_model_pack(const std::filesystem::path& folder);
+
+// The bundled pack: $DGNAM_PACK if set, else the installed share folder, else the source tree's
+// resources/ (for a build that is not installed). Throws dgnam::Error when none is found.
+std::filesystem::path default_pack_folder();
+
+}  // namespace dgnam

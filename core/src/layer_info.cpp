@@ -1,0 +1,20 @@
+#include "dgnam/layer_info.h"
+
+namespace dgnam {
+
+const char* to_string(LayerKind kind) {
+    switch (kind) {
+        case LayerKind::Convolution: return "convolution";
+        case LayerKind::FullyConnected: return "fully-connected";
+        case LayerKind::Other: break;
+    }
+    return "other";
+}
+
+LayerKind kind_of_type(const std::string& type) {
+    if (type == "conv2d" || type == "conv_transpose2d") return LayerKind::Convolution;
+    if (type == "linear") return LayerKind::FullyConnected;
+    return LayerKind::Other;
+}
+
+}  // namespace dgnam

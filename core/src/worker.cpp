@@ -1,0 +1,225 @@
+#include "dgnam/worker.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+
+#include "dgnam/error.h"
+#include "dgnam/pixel_am.h"
+
+namespace dgnam {
+
+const char* to_string(RunEnd end) {
+    switch (end) {
+        case RunEnd::Completed: return "completed";
+        case RunEnd::Cancelled: return "cancelled";
+        case RunEnd::Failed: return "failed";
+    }
+    return "failed";
+}
+
+Worker::Worker(ModelPack pack, c10::Device device, WorkerEvents events)
+    : pack_(std::move(pack)), device_(device), events_(std::move(events)) {
+    pack_.to(device_);
+    thread_ = std::thread([this] { loop(); });
+}
+
+Worker::~Worker() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+        cancel_ = true;
+        pending_.reset();
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+std::uint64_t Worker::start(RunRequest request) {
+    request.params.validate();
+    if (request.batch_size < 1) throw Error("batch size must be at least 1");
+    const Classifier& classifier = pack_.classifier(request.classifier);
+    if (request.objective.layer.empty()) request.objective.layer = classifier.output_layer();
+    validate_objective(classifier.layer(request.objective.layer), request.units,
+                       request.objective);
+    if (request.method == Method::Dgn && !pack_.generator)
+        throw Error("model pack \"" + pack_.name +
+                    "\" has no generator, so DGN-AM cannot run; use the pixel method");
+    std::uint64_t id = 0;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        id = ++next_id_;
+        params_ = request.params;
+        ++params_version_;
+        pending_ = std::move(request);
+        pending_id_ = id;
+        cancel_ = running_id_ != 0;  // the run in progress gives way
+        paused_ = false;
+    }
+    wake_.notify_all();
+    return id;
+}
+
+void Worker::pause() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    paused_ = true;
+}
+
+void Worker::resume() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        paused_ = false;
+    }
+    wake_.notify_all();
+}
+
+void Worker::cancel() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        pending_.reset();
+        cancel_ = running_id_ != 0;
+    }
+    wake_.notify_all();
+}
+
+void Worker::set_params(const OptimizerParams& params) {
+    params.validate();
+    std::lock_guard<std::mutex> lock(mutex_);
+    params_ = params;
+    ++params_version_;
+}
+
+OptimizerParams Worker::params() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return params_;
+}
+
+bool Worker::paused() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return paused_;
+}
+
+bool Worker::wait_until_idle(std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return wake_.wait_for(lock, timeout, [this] { return !pending_ && running_id_ == 0; });
+}
+
+void Worker::loop() {
+    for (;;) {
+        RunRequest request;
+        std::uint64_t id = 0;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || pending_.has_value(); });
+            if (stopping_) return;
+            request = std::move(*pending_);
+            pending_.reset();
+            id = pending_id_;
+            running_id_ = id;
+            cancel_ = false;
+        }
+        execute(id, request);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            running_id_ = 0;
+        }
+        wake_.notify_all();
+    }
+}
+
+bool Worker::checkpoint(std::uint64_t& version, std::optional<OptimizerParams>& changed) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    wake_.wait(lock, [this] { return !paused_ || cancel_ || stopping_; });
+    if (cancel_ || stopping_) return false;
+    if (params_version_ != version) {
+        version = params_version_;
+        changed = params_;
+    }
+    return true;
+}
+
+void Worker::finish(std::uint64_t id, RunEnd end, const std::string& message) {
+    if (events_.run_finished) events_.run_finished(id, end, message);
+}
+
+void Worker::execute(std::uint64_t id, const RunRequest& request) {
+    try {
+        const Classifier& classifier = pack_.classifier(request.classifier);
+        const std::string& layer = request.objective.layer;
+        std::uint64_t version = 0;
+        std::optional<OptimizerParams> changed;
+        if (!checkpoint(version, changed)) return finish(id, RunEnd::Cancelled, "");
+        OptimizerParams params = changed.value_or(request.params);
+
+        const bool dgn = request.method == Method::Dgn;
+        const DisplayMapping display = dgn ? pack_.display : DisplayMapping{};
+        auto label_of = [&](std::int64_t unit) -> std::optional<std::string> {
+            auto label = classifier.label_of(layer, unit);
+            if (label.empty()) return std::nullopt;
+            return label;
+        };
+        const std::size_t total = request.units.size();
+        for (std::size_t first = 0; first < total; first += request.batch_size) {
+            const std::size_t count = std::min<std::size_t>(request.batch_size, total - first);
+            std::vector<std::int64_t> units(request.units.begin() + first,
+                                            request.units.begin() + first + count);
+            std::unique_ptr<ActivationMaximizer> optimizer;
+            if (dgn)
+                optimizer = std::make_unique<DgnAm>(*pack_.generator, classifier,
+                                                    request.objective, units, params,
+                                                    request.initial, device_);
+            else
+                optimizer = std::make_unique<PixelAm>(classifier, request.objective, units,
+                                                      params, device_);
+            while (!optimizer->done()) {
+                changed.reset();
+                if (!checkpoint(version, changed)) return finish(id, RunEnd::Cancelled, "");
+                if (changed) {
+                    params = *changed;
+                    optimizer->set_params(params);
+                    if (optimizer->done()) break;
+                }
+                StepResult step = optimizer->step();
+                if (request.publish_frames) {
+                    Frame frame;
+                    frame.run_id = id;
+                    frame.layer = layer;
+                    frame.unit = units.front();
+                    frame.label = label_of(frame.unit);
+                    frame.image = std::make_shared<const Image8>(
+                        display.to_rgb8(step.images[0], optimizer->image_space()));
+                    step.images = at::Tensor();
+                    frame.step = std::move(step);
+                    frames_.publish(std::move(frame));
+                }
+                if (events_.progress)
+                    events_.progress({id, first, total, optimizer->iteration(), params.iterations});
+            }
+            for (const RowOutcome& row : optimizer->evaluate()) {
+                UnitResult result;
+                result.run_id = id;
+                result.classifier = classifier.id();
+                result.layer = layer;
+                result.unit = row.unit;
+                result.label = label_of(row.unit);
+                result.image = display.to_rgb8(row.image, optimizer->image_space());
+                result.activation = row.activation;
+                result.probability = row.probability;
+                result.best_image = display.to_rgb8(row.best_image, optimizer->image_space());
+                result.best_activation = row.best_activation;
+                result.iterations = optimizer->iteration();
+                result.seed = params.seed;
+                result.skipped_steps = row.skipped_steps;
+                if (events_.unit_done) events_.unit_done(result);
+            }
+            if (events_.progress)
+                events_.progress({id, first + count, total, optimizer->iteration(),
+                                  params.iterations});
+        }
+        finish(id, RunEnd::Completed, "");
+    } catch (const std::exception& e) {
+        finish(id, RunEnd::Failed, e.what());
+    }
+}
+
+}  // namespace dgnam

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages DGN-AM Studio needs to build, test and run; skips those present.
+# Idempotent; run as root (or through sudo). Nothing is downloaded but Debian packages.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake make pkg-config clang-format
+  # core
+  libtorch-dev nlohmann-json3-dev libstb-dev zlib1g-dev
+  # an optimised BLAS behind libblas.so.3: Debian's LibTorch calls it for every matrix product
+  libopenblas0-pthread
+  # command line
+  libcli11-dev
+  # tests and benchmarks
+  libgtest-dev libbenchmark-dev
+  # data for the bundled pack's training
+  dataset-fashion-mnist
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,131 @@
+// End-to-end runs of the `dgnam` binary, including each kind of bad input.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "dgnam/gallery.h"
+#include "dgnam/png_io.h"
+#include "test_paths.h"
+#include "test_support.h"
+
+namespace dgnam {
+namespace {
+
+class Cli : public ::testing::Test {
+protected:
+    void SetUp() override { test::write_tiny_pack(folder / "pack"); }
+    test::CommandResult dgnam(const std::string& args) {
+        return test::run_command(std::string(DGNAM_CLI_PATH) + " --pack " +
+                                 (folder / "pack").string() + " --device cpu " + args);
+    }
+    test::ScratchFolder folder;
+};
+
+TEST_F(Cli, LayersListsTheNetworks) {
+    const auto r = dgnam("layers --json");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["classifiers"][0]["id"], "A");
+    EXPECT_EQ(j["classifiers"][0]["layers"].size(), 6u);
+    EXPECT_EQ(j["classifiers"][0]["layers"][2]["shape"], nlohmann::json({4, 4, 4}));
+    EXPECT_EQ(j["generator"]["code_size"], 16);
+    const auto text = dgnam("layers");
+    EXPECT_EQ(text.exit_code, 0);
+    EXPECT_NE(text.output.find("conv1"), std::string::npos);
+    EXPECT_NE(text.output.find("(output)"), std::string::npos);
+}
+
+TEST_F(Cli, SynthesizeWritesACompleteGallery) {
+    const auto out = folder / "gallery";
+    const auto r = dgnam("synthesize --units 0-2 --iterations 30 --out " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("gallery written to"), std::string::npos);
+    const auto index = read_gallery_index(out / "gallery.json");
+    ASSERT_EQ(index.items.size(), 3u);
+    EXPECT_EQ(index.params["iterations"], 30);
+    EXPECT_EQ(index.params["method"], "dgn");
+    EXPECT_EQ(index.model["layer"], "fc3");
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(index.items[i].unit, static_cast<std::int64_t>(i));
+        EXPECT_EQ(index.items[i].layer, "fc3");
+        EXPECT_TRUE(index.items[i].probability.has_value());
+        EXPECT_EQ(index.items[i].iterations, 30);
+        const auto png = read_png(out / index.files[i]);
+        EXPECT_EQ(png.width, 10);
+    }
+    EXPECT_EQ(index.items[2].label.value_or(""), "two");
+    EXPECT_TRUE(std::filesystem::exists(out / "contact_sheet.png"));
+    EXPECT_TRUE(std::filesystem::exists(out / "index.html"));
+}
+
+TEST_F(Cli, SynthesizeHiddenUnitsWithThePixelMethodInABatch) {
+    const auto out = folder / "hidden";
+    const auto r = dgnam("synthesize --layer conv1 --units all --spatial mean --method pixel "
+                         "--iterations 5 --batch 4 --jitter 1 --out " +
+                         out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto index = read_gallery_index(out / "gallery.json");
+    EXPECT_EQ(index.items.size(), 4u);
+    EXPECT_FALSE(index.items[0].probability.has_value());
+    EXPECT_FALSE(index.items[0].label.has_value());
+}
+
+TEST_F(Cli, ExistingGalleryIsKeptWithoutForce) {
+    const auto out = folder / "gallery";
+    ASSERT_EQ(dgnam("synthesize --units 0 --iterations 3 --out " + out.string()).exit_code, 0);
+    const auto before = read_gallery_index(out / "gallery.json");
+    const auto again = dgnam("synthesize --units 1 --iterations 3 --out " + out.string());
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
+    EXPECT_EQ(read_gallery_index(out / "gallery.json").items[0].unit, before.items[0].unit);
+    const auto forced = dgnam("synthesize --units 1 --iterations 3 --force --out " + out.string());
+    EXPECT_EQ(forced.exit_code, 0) << forced.output;
+    EXPECT_EQ(read_gallery_index(out / "gallery.json").items[0].unit, 1);
+}
+
+struct BadInput {
+    std::string args;
+    std::string expected;  // part of the one-line message
+};
+
+TEST_F(Cli, BadInputGivesOneClearMessageAndExitCode) {
+    std::ofstream(folder / "a-file") << "x";
+    const std::vector<BadInput> cases = {
+        {"synthesize --layer fc9 --units 0", "unknown layer \"fc9\""},
+        {"synthesize --units 3", "unit 3 is out of range"},
+        {"synthesize --units 0 --out " + (folder / "a-file" / "sub").string(),
+         "cannot create the output folder"},
+        {"synthesize --units 0 --classifier Q", "no classifier \"Q\""},
+        {"synthesize --units 0 --l2 2", "L2 decay"},
+        {"synthesize --units 0 --device cuda:3", "cuda:3"},
+    };
+    for (const auto& c : cases) {
+        const auto r = dgnam(c.args + " --iterations 2");
+        EXPECT_EQ(r.exit_code, 1) << c.args << "\n" << r.output;
+        EXPECT_NE(r.output.find(c.expected), std::string::npos) << c.args << "\n" << r.output;
+        EXPECT_NE(r.output.find("dgnam: error:"), std::string::npos) << r.output;
+    }
+}
+
+TEST_F(Cli, UnreadableModelNamesTheFile) {
+    std::ofstream(folder / "pack" / "generator.safetensors", std::ios::trunc) << "not weights";
+    const auto r = dgnam("synthesize --units 0 --out " + (folder / "g").string());
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.output.find("generator.safetensors"), std::string::npos) << r.output;
+    const auto missing =
+        test::run_command(std::string(DGNAM_CLI_PATH) + " --pack /nonexistent layers");
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.output.find("/nonexistent/manifest.json"), std::string::npos)
+        << missing.output;
+}
+
+TEST_F(Cli, MalformedArgumentsExitWithUsage) {
+    EXPECT_EQ(dgnam("synthesize --units").exit_code, 2);
+    EXPECT_EQ(dgnam("frobnicate").exit_code, 2);
+    const auto help = test::run_command(std::string(DGNAM_CLI_PATH) + " synthesize --help");
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_NE(help.output.find("--lr-start"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dgnam

@@ -1,0 +1,53 @@
+#pragma once
+// Small networks and packs the tests build themselves, and a scratch folder.
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dgnam/model_pack.h"
+#include "dgnam/network_models.h"
+
+namespace dgnam::test {
+
+// A fresh folder under the system's temporary folder, removed with everything in it.
+class ScratchFolder {
+public:
+    ScratchFolder();
+    ~ScratchFolder();
+    ScratchFolder(const ScratchFolder&) = delete;
+    ScratchFolder& operator=(const ScratchFolder&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+PixelSpace identity_grey_space();
+
+// G: code [D] -> linear (no bias, weight W [H*W, D]) -> reshape [1, H, W]; identity grey space.
+std::unique_ptr<NetworkGenerator> linear_generator(const at::Tensor& weight, std::int64_t height,
+                                                   std::int64_t width, at::Tensor lower,
+                                                   at::Tensor upper);
+
+// C: [1, H, W] -> linear (no bias, weight [K, H*W]) named "fc"; identity grey space.
+std::unique_ptr<NetworkClassifier> linear_classifier(const at::Tensor& weight, std::int64_t height,
+                                                     std::int64_t width);
+
+// A small convolutional pack written to `folder`: classifier "A" on 1x8x8 grey images
+// (conv1, relu1, pool1, fc2, relu2, fc3 with labels zero/one/two), a generator from a 16-unit
+// code to a 1x10x10 image in a 0-255 grey space, bounds [0, 3]. Random weights from `seed`.
+void write_tiny_pack(const std::filesystem::path& folder, std::uint64_t seed = 7);
+
+// Runs a command line, returns its exit code; stdout and stderr are captured together.
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;
+};
+CommandResult run_command(const std::string& command_line);
+
+}  // namespace dgnam::test

@@ -1,0 +1,243 @@
+// The worker thread: runs, live parameters, pause, cancel, replacement and the frame mailbox.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "dgnam/error.h"
+#include "dgnam/worker.h"
+#include "test_support.h"
+
+namespace dgnam {
+namespace {
+using namespace std::chrono_literals;
+
+// Records the worker's events for the test thread.
+struct EventLog {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<UnitResult> units;
+    std::vector<std::pair<std::uint64_t, RunEnd>> ends;
+    std::vector<std::string> messages;
+
+    WorkerEvents events() {
+        WorkerEvents e;
+        e.unit_done = [this](const UnitResult& r) {
+            std::lock_guard<std::mutex> lock(mutex);
+            units.push_back(r);
+            changed.notify_all();
+        };
+        e.run_finished = [this](std::uint64_t id, RunEnd end, const std::string& message) {
+            std::lock_guard<std::mutex> lock(mutex);
+            ends.emplace_back(id, end);
+            messages.push_back(message);
+            changed.notify_all();
+        };
+        return e;
+    }
+    bool wait_for_end(std::uint64_t id, std::chrono::seconds timeout = 60s) {
+        std::unique_lock<std::mutex> lock(mutex);
+        return changed.wait_for(lock, timeout, [&] {
+            for (const auto& e : ends)
+                if (e.first == id) return true;
+            return false;
+        });
+    }
+    RunEnd end_of(std::uint64_t id) {
+        std::lock_guard<std::mutex> lock(mutex);
+        for (const auto& e : ends)
+            if (e.first == id) return e.second;
+        return RunEnd::Failed;
+    }
+};
+
+class WorkerTest : public ::testing::Test {
+protected:
+    void SetUp() override { test::write_tiny_pack(folder.path()); }
+    std::unique_ptr<Worker> make_worker() {
+        return std::make_unique<Worker>(load_model_pack(folder.path()), at::kCPU, log.events());
+    }
+    RunRequest request(std::vector<std::int64_t> units, int iterations) {
+        RunRequest r;
+        r.units = std::move(units);
+        r.params.iterations = iterations;
+        return r;
+    }
+    test::ScratchFolder folder;
+    EventLog log;
+};
+
+TEST_F(WorkerTest, RunsEveryUnitAndPublishesFrames) {
+    auto worker = make_worker();
+    const auto id = worker->start(request({0, 1, 2}, 20));
+    ASSERT_TRUE(log.wait_for_end(id));
+    EXPECT_EQ(log.end_of(id), RunEnd::Completed);
+    ASSERT_EQ(log.units.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(log.units[i].unit, static_cast<std::int64_t>(i));
+        EXPECT_EQ(log.units[i].iterations, 20);
+        EXPECT_EQ(log.units[i].image.width, 10);
+        EXPECT_EQ(log.units[i].image.height, 10);
+        ASSERT_TRUE(log.units[i].probability.has_value());
+        EXPECT_GE(log.units[i].best_activation, log.units[i].activation - 1e-9);
+    }
+    EXPECT_EQ(log.units[1].label.value_or(""), "one");
+    const auto frame = worker->frames().newest();
+    ASSERT_TRUE(frame.has_value());
+    EXPECT_EQ(frame->run_id, id);
+    EXPECT_EQ(frame->unit, 2);
+    EXPECT_EQ(frame->step.iteration, 19);
+    ASSERT_TRUE(frame->image);
+    EXPECT_EQ(frame->image->width, 10);
+}
+
+TEST_F(WorkerTest, BatchedRunsGiveTheSameImagesAsOneByOne) {
+    auto worker = make_worker();
+    auto one_by_one = request({0, 1, 2}, 15);
+    const auto a = worker->start(one_by_one);
+    ASSERT_TRUE(log.wait_for_end(a));
+    auto batched = one_by_one;
+    batched.batch_size = 3;
+    const auto b = worker->start(batched);
+    ASSERT_TRUE(log.wait_for_end(b));
+    ASSERT_EQ(log.units.size(), 6u);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_NEAR(log.units[i].activation, log.units[i + 3].activation, 1e-3) << i;
+        int max_difference = 0;
+        for (std::size_t k = 0; k < log.units[i].image.rgb.size(); ++k)
+            max_difference = std::max(max_difference, std::abs(int(log.units[i].image.rgb[k]) -
+                                                               int(log.units[i + 3].image.rgb[k])));
+        EXPECT_LE(max_difference, 1) << "unit " << i;
+    }
+}
+
+TEST_F(WorkerTest, ParametersChangedWhileRunningReachALaterStep) {
+    auto worker = make_worker();
+    auto r = request({0}, 100000);
+    const auto id = worker->start(r);
+    std::uint64_t seen = 0;
+    // Wait until the run is stepping, then change the learning rate.
+    while (!worker->frames().newer_than(seen)) std::this_thread::sleep_for(1ms);
+    auto changed = r.params;
+    changed.lr_start = 1000.0;
+    changed.lr_end = 1000.0;
+    worker->set_params(changed);
+    EXPECT_EQ(worker->params().lr_start, 1000.0);
+    bool arrived = false;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (!arrived && std::chrono::steady_clock::now() < deadline) {
+        if (auto f = worker->frames().newer_than(seen)) arrived = f->step.step_size == 1000.0;
+        std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_TRUE(arrived);
+    worker->cancel();
+    ASSERT_TRUE(log.wait_for_end(id));
+    EXPECT_EQ(log.end_of(id), RunEnd::Cancelled);
+    EXPECT_THROW(worker->set_params([] {
+        OptimizerParams p;
+        p.iterations = 0;
+        return p;
+    }()),
+                 Error);
+}
+
+TEST_F(WorkerTest, PauseHoldsTheRunAndResumeContinues) {
+    auto worker = make_worker();
+    const auto id = worker->start(request({0}, 100000));
+    std::uint64_t seen = 0;
+    while (!worker->frames().newer_than(seen)) std::this_thread::sleep_for(1ms);
+    worker->pause();
+    EXPECT_TRUE(worker->paused());
+    std::this_thread::sleep_for(50ms);  // let a step in flight finish
+    const auto held = worker->frames().newest()->step.iteration;
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(worker->frames().newest()->step.iteration, held);
+    worker->resume();
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (worker->frames().newest()->step.iteration == held &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(1ms);
+    EXPECT_GT(worker->frames().newest()->step.iteration, held);
+    worker->cancel();
+    ASSERT_TRUE(log.wait_for_end(id));
+}
+
+TEST_F(WorkerTest, ANewRunReplacesTheCurrentOne) {
+    auto worker = make_worker();
+    const auto first = worker->start(request({0}, 100000));
+    std::uint64_t seen = 0;
+    while (!worker->frames().newer_than(seen)) std::this_thread::sleep_for(1ms);
+    const auto second = worker->start(request({2}, 10));
+    EXPECT_GT(second, first);
+    ASSERT_TRUE(log.wait_for_end(second));
+    EXPECT_EQ(log.end_of(first), RunEnd::Cancelled);
+    EXPECT_EQ(log.end_of(second), RunEnd::Completed);
+    ASSERT_EQ(log.units.size(), 1u);
+    EXPECT_EQ(log.units[0].unit, 2);
+    EXPECT_TRUE(worker->wait_until_idle(10s));
+}
+
+TEST_F(WorkerTest, CancelAndDestructionEndWithinAStep) {
+    auto worker = make_worker();
+    const auto id = worker->start(request({0}, 1000000));
+    std::uint64_t seen = 0;
+    while (!worker->frames().newer_than(seen)) std::this_thread::sleep_for(1ms);
+    const auto started = std::chrono::steady_clock::now();
+    worker->cancel();
+    ASSERT_TRUE(log.wait_for_end(id, 10s));
+    EXPECT_EQ(log.end_of(id), RunEnd::Cancelled);
+    worker->start(request({1}, 1000000));
+    worker.reset();  // joins the thread mid-run
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+}
+
+TEST_F(WorkerTest, BadRequestsAreRejectedAtTheBoundary) {
+    auto worker = make_worker();
+    auto r = request({3}, 10);
+    EXPECT_THROW(worker->start(r), Error);  // unit out of range
+    r = request({0}, 10);
+    r.objective.layer = "conv7";
+    EXPECT_THROW(worker->start(r), Error);
+    r = request({0}, 10);
+    r.classifier = "Q";
+    EXPECT_THROW(worker->start(r), Error);
+    r = request({0}, 10);
+    r.params.l2 = -1;
+    EXPECT_THROW(worker->start(r), Error);
+    EXPECT_TRUE(worker->wait_until_idle(1s));
+}
+
+TEST_F(WorkerTest, HiddenConvolutionalUnitsAndThePixelMethodRun) {
+    auto worker = make_worker();
+    auto r = request({0, 3}, 5);
+    r.objective.layer = "conv1";
+    r.objective.spatial = SpatialMode::Mean;
+    const auto a = worker->start(r);
+    ASSERT_TRUE(log.wait_for_end(a));
+    EXPECT_EQ(log.end_of(a), RunEnd::Completed);
+    r.method = Method::Pixel;
+    const auto b = worker->start(r);
+    ASSERT_TRUE(log.wait_for_end(b));
+    EXPECT_EQ(log.end_of(b), RunEnd::Completed);
+    ASSERT_EQ(log.units.size(), 4u);
+    EXPECT_FALSE(log.units[0].probability.has_value());
+    EXPECT_EQ(log.units[2].image.width, 8) << "pixel images have the classifier's size";
+}
+
+TEST(LatestValue, ReadersSeeOnlyTheNewest) {
+    LatestValue<int> box;
+    std::uint64_t seen = 0;
+    EXPECT_FALSE(box.newer_than(seen));
+    for (int i = 0; i < 100; ++i) box.publish(i);
+    EXPECT_EQ(box.newer_than(seen).value_or(-1), 99);
+    EXPECT_FALSE(box.newer_than(seen));
+    box.publish(100);
+    EXPECT_EQ(box.newest().value_or(-1), 100);
+    EXPECT_EQ(box.sequence(), 101u);
+}
+
+}  // namespace
+}  // namespace dgnam

@@ -1,0 +1,22 @@
+#include "common_options.h"
+
+#include "dgnam/device.h"
+
+namespace dgnam::cli {
+
+void CommonOptions::add_to(CLI::App& app) {
+    app.add_option("--pack", pack, "Model pack folder (default: the bundled pack)");
+    app.add_option("--device", device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+    app.add_option("--threads", threads, "CPU threads for the maths (0 = all cores)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1024));
+}
+
+ModelPack CommonOptions::load_pack() const {
+    set_compute_threads(threads);
+    return load_model_pack(pack.empty() ? default_pack_folder() : std::filesystem::path(pack));
+}
+
+c10::Device CommonOptions::parsed_device() const { return parse_device(device); }
+
+}  // namespace dgnam::cli
