@@ -350,6 +350,11 @@ TEST(Gallery, InvalidItemsAreRefusedBeforeAnythingIsWritten) {
     message = message_of([&] { dgnam::write_gallery(folder, {}, {}, nan); });
     EXPECT_NE(message.find("unit 945"), std::string::npos) << message;
 
+    std::vector<dgnam::GalleryItem> negative = sample_items();
+    negative[0].iterations = -1;
+    message = message_of([&] { dgnam::write_gallery(folder, {}, {}, negative); });
+    EXPECT_NE(message.find("unit 1 "), std::string::npos) << message;
+
     std::vector<dgnam::GalleryItem> empty_image = sample_items();
     empty_image[2].image = {};
     EXPECT_THROW(dgnam::write_gallery(folder, {}, {}, empty_image), dgnam::Error);

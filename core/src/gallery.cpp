@@ -64,6 +64,9 @@ void check_items(const std::vector<GalleryItem>& items) {
         if (item.probability && !std::isfinite(*item.probability)) {
             throw Error("The probability of " + describe(item) + " is not a finite number.");
         }
+        if (item.iterations < 0) {
+            throw Error("The iteration count of " + describe(item) + " is negative.");
+        }
     }
 }
 
