@@ -1,0 +1,210 @@
+#include "dgnam/atomic_file.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+
+#include "dgnam/error.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class TempFolder {
+  public:
+    TempFolder() {
+        std::random_device random;
+        path_ = fs::temp_directory_path() /
+                ("dgnam_atomic_" + std::to_string(::getpid()) + "_" + std::to_string(random()));
+        fs::create_directories(path_);
+    }
+    ~TempFolder() {
+        std::error_code ignored;
+        fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
+        fs::remove_all(path_, ignored);
+    }
+    const fs::path& path() const { return path_; }
+
+  private:
+    fs::path path_;
+};
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_plain(const fs::path& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// Temporary files are hidden (".name.tmp-..."); none may survive a write, good or failed.
+int leftover_temp_files(const fs::path& folder) {
+    int count = 0;
+    for (const auto& entry : fs::directory_iterator(folder)) {
+        if (entry.path().filename().string().find(".tmp-") != std::string::npos) {
+            ++count;
+        }
+    }
+    return count;
+}
+
+std::string message_of_write(const fs::path& target, const std::string& bytes) {
+    try {
+        dgnam::write_file_atomically(target, bytes);
+    } catch (const dgnam::Error& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "writing " << target << " did not throw";
+    return "";
+}
+
+// Lowers the largest file this process may write and lets write() fail with EFBIG instead of
+// raising SIGXFSZ, which behaves like a disk that fills up half-way, even as root.
+class FileSizeLimit {
+  public:
+    explicit FileSizeLimit(rlim_t bytes) {
+        old_handler_ = ::signal(SIGXFSZ, SIG_IGN);
+        ::getrlimit(RLIMIT_FSIZE, &old_limit_);
+        rlimit lowered = old_limit_;
+        lowered.rlim_cur = bytes;
+        ::setrlimit(RLIMIT_FSIZE, &lowered);
+    }
+    ~FileSizeLimit() {
+        ::setrlimit(RLIMIT_FSIZE, &old_limit_);
+        ::signal(SIGXFSZ, old_handler_);
+    }
+    FileSizeLimit(const FileSizeLimit&) = delete;
+    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+  private:
+    rlimit old_limit_{};
+    sighandler_t old_handler_;
+};
+
+}  // namespace
+
+TEST(AtomicFile, WritesNewFileWithExactBytes) {
+    TempFolder folder;
+    const fs::path target = folder.path() / "data.bin";
+    const std::string bytes("binary\0with zero\xff", 18);
+    dgnam::write_file_atomically(target, bytes);
+    EXPECT_EQ(read_file(target), bytes);
+    EXPECT_EQ(leftover_temp_files(folder.path()), 0);
+}
+
+TEST(AtomicFile, WritesEmptyFile) {
+    TempFolder folder;
+    const fs::path target = folder.path() / "empty.txt";
+    dgnam::write_file_atomically(target, "");
+    ASSERT_TRUE(fs::exists(target));
+    EXPECT_EQ(fs::file_size(target), 0u);
+}
+
+TEST(AtomicFile, ReplacesExistingFile) {
+    TempFolder folder;
+    const fs::path target = folder.path() / "config.json";
+    write_plain(target, "old content that is longer than the new one");
+    dgnam::write_file_atomically(target, "new");
+    EXPECT_EQ(read_file(target), "new");
+    EXPECT_EQ(leftover_temp_files(folder.path()), 0);
+}
+
+TEST(AtomicFile, NewFileGetsUsualPermissions) {
+    TempFolder folder;
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    const fs::path target = folder.path() / "shared.png";
+    dgnam::write_file_atomically(target, "x");
+    struct stat info {};
+    ASSERT_EQ(::stat(target.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0666 & ~mask);
+}
+
+TEST(AtomicFile, ReplacingKeepsPermissions) {
+    TempFolder folder;
+    const fs::path target = folder.path() / "private.txt";
+    write_plain(target, "old");
+    ASSERT_EQ(::chmod(target.c_str(), 0640), 0);
+    dgnam::write_file_atomically(target, "new");
+    struct stat info {};
+    ASSERT_EQ(::stat(target.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0640u);
+}
+
+TEST(AtomicFile, MissingFolderGivesErrorNamingTarget) {
+    TempFolder folder;
+    const fs::path target = folder.path() / "no_such_folder" / "out.txt";
+    const std::string message = message_of_write(target, "x");
+    EXPECT_NE(message.find(target.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("No such file or directory"), std::string::npos) << message;
+    EXPECT_FALSE(fs::exists(target));
+}
+
+// Fails for root too: a regular file cannot hold other files.
+TEST(AtomicFile, ParentThatIsAFileGivesError) {
+    TempFolder folder;
+    const fs::path not_a_folder = folder.path() / "plain_file";
+    write_plain(not_a_folder, "keep me");
+    const fs::path target = not_a_folder / "out.txt";
+    const std::string message = message_of_write(target, "x");
+    EXPECT_NE(message.find(target.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("Not a directory"), std::string::npos) << message;
+    EXPECT_EQ(read_file(not_a_folder), "keep me");
+}
+
+TEST(AtomicFile, ReadOnlyFolderGivesErrorAndKeepsFile) {
+    if (::geteuid() == 0) {
+        GTEST_SKIP() << "root writes into read-only folders; see ParentThatIsAFileGivesError";
+    }
+    TempFolder folder;
+    const fs::path target = folder.path() / "kept.txt";
+    write_plain(target, "previous");
+    fs::permissions(folder.path(), fs::perms::owner_read | fs::perms::owner_exec);
+    const std::string message = message_of_write(target, "replacement");
+    fs::permissions(folder.path(), fs::perms::owner_all);
+    EXPECT_NE(message.find(target.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("Permission denied"), std::string::npos) << message;
+    EXPECT_EQ(read_file(target), "previous");
+}
+
+// The rename is the step that fails here, after the temporary file was written in full.
+TEST(AtomicFile, TargetThatIsAFolderGivesErrorAndLeavesNoTemporaryFile) {
+    TempFolder folder;
+    const fs::path target = folder.path() / "taken";
+    fs::create_directory(target);
+    const std::string message = message_of_write(target, "x");
+    EXPECT_NE(message.find(target.string()), std::string::npos) << message;
+    EXPECT_TRUE(fs::is_directory(target));
+    EXPECT_EQ(leftover_temp_files(folder.path()), 0);
+}
+
+TEST(AtomicFile, WriteThatRunsOutOfSpaceKeepsPreviousFile) {
+    TempFolder folder;
+    const fs::path target = folder.path() / "weights.bin";
+    write_plain(target, "previous content");
+    std::string message;
+    {
+        FileSizeLimit limit(4096);
+        message = message_of_write(target, std::string(64 * 1024, 'z'));
+    }
+    EXPECT_NE(message.find(target.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("File too large"), std::string::npos) << message;
+    EXPECT_NE(message.find("free some space"), std::string::npos) << message;
+    EXPECT_EQ(read_file(target), "previous content");
+    EXPECT_EQ(leftover_temp_files(folder.path()), 0);
+}
+
+TEST(AtomicFile, PathWithoutFileNameIsRejected) {
+    EXPECT_THROW(dgnam::write_file_atomically("", "x"), dgnam::Error);
+    TempFolder folder;
+    EXPECT_THROW(dgnam::write_file_atomically(folder.path() / "", "x"), dgnam::Error);
+}
