@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "dgnam/dgn_am.h"
+#include "dgnam/error.h"
 #include "test_support.h"
 
 namespace dgnam {
@@ -109,7 +110,10 @@ TEST(DgnAmArithmetic, OneStepMatchesTheReleasedUpdate) {
     EXPECT_DOUBLE_EQ(step.step_size, 2.0);
     ASSERT_EQ(step.rows.size(), 1u);
     EXPECT_NEAR(step.rows[0].activation, expected.activation, 1e-5);
-    EXPECT_FALSE(step.rows[0].probability.has_value()) << "the output layer's probability only";
+    // "fc" is the classifier's output layer, so the target probability is its softmax.
+    ASSERT_TRUE(step.rows[0].probability.has_value());
+    EXPECT_GT(*step.rows[0].probability, 0.0);
+    EXPECT_LT(*step.rows[0].probability, 1.0);
     EXPECT_NEAR(am.code()[0][0].item<double>(), expected.code[0], 1e-5);
     EXPECT_NEAR(am.code()[0][1].item<double>(), expected.code[1], 1e-5);
 }

@@ -300,6 +300,9 @@ struct Malformed {
     std::string expected_text;  // besides the file name
 };
 
+// Keeps test names and failure messages readable instead of a dump of the struct's bytes.
+void PrintTo(const Malformed& m, std::ostream* os) { *os << m.name; }
+
 class SafetensorsMalformed : public testing::TestWithParam<Malformed> {};
 
 TEST_P(SafetensorsMalformed, GivesErrorNamingFileAndProblem) {

@@ -194,8 +194,8 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
         }
         LayerInfo info;
         info.name = layers_.back().name;
-        info.type = type;
-        info.kind = kind_of_type(type);
+        info.type = layers_.back().type;  // `layer` and `type` were moved from above
+        info.kind = kind_of_type(info.type);
         info.shape = probe.sizes().slice(1).vec();
         infos_.push_back(std::move(info));
     }

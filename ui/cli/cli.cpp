@@ -24,7 +24,9 @@ int run(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version print and succeed; anything else is a usage error (exit 2).
+        const int printed = app.exit(e);
+        return printed == 0 ? 0 : 2;
     }
     try {
         for (auto* sub : app.get_subcommands()) return commands.at(sub->get_name())();

@@ -5,11 +5,17 @@
 namespace dgnam::cli {
 
 void CommonOptions::add_to(CLI::App& app) {
-    app.add_option("--pack", pack, "Model pack folder (default: the bundled pack)");
-    app.add_option("--device", device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+    // Given twice (before and after the command's name), the last one counts.
+    const auto last = CLI::MultiOptionPolicy::TakeLast;
+    app.add_option("--pack", pack, "Model pack folder (default: the bundled pack)")
+        ->multi_option_policy(last);
+    app.add_option("--device", device, "auto, cpu, cuda or cuda:N")
+        ->capture_default_str()
+        ->multi_option_policy(last);
     app.add_option("--threads", threads, "CPU threads for the maths (0 = all cores)")
         ->capture_default_str()
-        ->check(CLI::Range(0, 1024));
+        ->check(CLI::Range(0, 1024))
+        ->multi_option_policy(last);
 }
 
 ModelPack CommonOptions::load_pack() const {
