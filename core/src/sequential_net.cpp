@@ -1,6 +1,9 @@
 #include "dgnam/sequential_net.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
 
 #include <optional>
 #include <set>
@@ -79,8 +82,59 @@ const std::set<std::string>& known_types() {
     static const std::set<std::string> types = {
         "conv2d",  "conv_transpose2d", "linear",  "relu",    "leaky_relu",   "tanh",
         "sigmoid", "max_pool",         "avg_pool", "flatten", "reshape",      "batch_norm",
-        "dropout", "softmax",          "global_avg_pool"};
+        "dropout", "softmax",          "global_avg_pool", "residual"};
     return types;
+}
+
+// LibTorch 1.13 runs transposed convolutions on the CPU through a slow col2im path. The two kinds
+// the paper's generator uses have exact rewrites into plain convolutions, which oneDNN runs fast:
+// - kernel 4, stride 2, pad 1: a 3x3 pad-1 convolution with 4x the output channels, one per
+//   output phase (ry, rx), followed by pixel_shuffle(2);
+// - kernel 3, stride 1, pad 1: a convolution with the kernel's in/out swapped and flipped.
+// The kernel is rebuilt from the weight on each call (cheap next to the convolution), so the
+// rewrite also holds while training.
+at::Tensor rewritten_conv_transpose(const at::Tensor& x, const at::Tensor& weight,
+                                    const at::Tensor& bias, std::int64_t kernel,
+                                    std::int64_t stride, std::int64_t pad) {
+    const std::vector<std::int64_t> unit{1, 1}, same_pad{1, 1};
+    if (kernel == 3 && stride == 1 && pad == 1) {
+        auto k = weight.transpose(0, 1).flip({2, 3});
+        return at::conv2d(x, k, bias, unit, same_pad);
+    }
+    // Output row 2m + r reads input rows m - 1, m, m + 1 (taps j = 0, 1, 2) through kernel rows:
+    // r = 0: j0 -> 3, j1 -> 1, j2 -> none; r = 1: j0 -> none, j1 -> 2, j2 -> 0.
+    static const std::int64_t tap[2][3] = {{3, 1, -1}, {-1, 2, 0}};
+    const auto in = weight.size(0), out = weight.size(1);
+    auto padded = at::constant_pad_nd(weight, {0, 1, 0, 1}, 0.0);  // index 4 reads zero
+    std::vector<std::int64_t> rows, cols;
+    for (int ry = 0; ry < 2; ++ry)
+        for (int rx = 0; rx < 2; ++rx)
+            for (int jy = 0; jy < 3; ++jy)
+                for (int jx = 0; jx < 3; ++jx) {
+                    rows.push_back(tap[ry][jy] < 0 ? 4 : tap[ry][jy]);
+                    cols.push_back(tap[rx][jx] < 0 ? 4 : tap[rx][jx]);
+                }
+    auto index_y = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(weight.device());
+    auto index_x = at::tensor(cols, at::TensorOptions().dtype(at::kLong)).to(weight.device());
+    // [in, out, 36] -> [in, out, 4 phases, 3, 3] -> [out, 4, in, 3, 3] -> [out * 4, in, 3, 3]
+    auto gathered = padded.index({at::indexing::Slice(), at::indexing::Slice(), index_y, index_x});
+    auto k = gathered.view({in, out, 4, 3, 3}).permute({1, 2, 0, 3, 4}).reshape({out * 4, in, 3, 3});
+    auto b = bias.defined() ? bias.repeat_interleave(4) : bias;
+    return at::pixel_shuffle(at::conv2d(x, k, b, unit, same_pad), 2);
+}
+
+bool has_conv_transpose_rewrite(const nlohmann::json& s) {
+    auto all_equal = [&](const char* key, std::int64_t value, std::int64_t fallback) {
+        if (!s.contains(key)) return fallback == value;
+        if (s[key].is_array()) return s[key][0] == value && s[key][1] == value;
+        return s[key] == value;
+    };
+    const bool plain = all_equal("output_pad", 0, 0) && all_equal("dilation", 1, 1) &&
+                       s.value("groups", 1) == 1;
+    return plain && ((all_equal("kernel", 4, -1) && all_equal("stride", 2, 1) &&
+                      all_equal("pad", 1, 0)) ||
+                     (all_equal("kernel", 3, -1) && all_equal("stride", 1, 1) &&
+                      all_equal("pad", 1, 0)));
 }
 
 }  // namespace
@@ -89,12 +143,71 @@ std::vector<std::string> SequentialNet::supported_types() {
     return {known_types().begin(), known_types().end()};
 }
 
+namespace {
+
+// Checks a tensor from a weights file against the architecture and records that it was used.
+SequentialNet::WeightProvider file_provider(const TensorMap& weights, const std::string& source,
+                                            std::set<std::string>& used) {
+    return [&weights, &source, &used](const std::string& key,
+                                      const std::vector<std::int64_t>& expected, bool required,
+                                      std::int64_t) -> at::Tensor {
+        auto it = weights.find(key);
+        if (it == weights.end()) {
+            if (required) throw Error(source + ": missing tensor \"" + key + "\"");
+            return {};
+        }
+        used.insert(key);
+        const auto& t = it->second;
+        if (!at::isFloatingType(t.scalar_type()))
+            throw Error(source + ": tensor \"" + key + "\" has dtype " +
+                        std::string(c10::toString(t.scalar_type())) +
+                        "; expected a floating-point type");
+        if (t.sizes() != at::IntArrayRef(expected))
+            throw Error(source + ": tensor \"" + key + "\" has shape " + shape_text(t.sizes()) +
+                        "; the architecture expects " + shape_text(expected));
+        return t.to(at::kFloat).contiguous();
+    };
+}
+
+}  // namespace
+
 SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int64_t> input_shape,
-                             const TensorMap& weights, const std::string& source)
+                             const TensorMap& weights, const std::string& source) {
+    std::set<std::string> used;
+    *this = SequentialNet(layers, std::move(input_shape), "", source,
+                          file_provider(weights, source, used));
+    for (const auto& [key, tensor] : weights)
+        if (!used.count(key))
+            throw Error(source + ": tensor \"" + key +
+                        "\" belongs to no layer of the architecture; the weights and the "
+                        "manifest do not match");
+}
+
+SequentialNet SequentialNet::initialised(const nlohmann::json& layers,
+                                         std::vector<std::int64_t> input_shape,
+                                         std::uint64_t seed) {
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    WeightProvider provide = [gen](const std::string& key, const std::vector<std::int64_t>& shape,
+                                   bool, std::int64_t fan_in) mutable -> at::Tensor {
+        const auto ends_with = [&](const std::string& suffix) {
+            return key.size() >= suffix.size() &&
+                   key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
+        };
+        if (ends_with(".running_var")) return at::ones(shape);
+        if (ends_with(".running_mean")) return at::zeros(shape);
+        if (fan_in <= 0) return ends_with(".weight") ? at::ones(shape) : at::zeros(shape);
+        const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+        return at::empty(shape).uniform_(-bound, bound, gen);
+    };
+    return SequentialNet(layers, std::move(input_shape), "", "initialised network", provide);
+}
+
+SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int64_t> input_shape,
+                             const std::string& prefix, const std::string& source,
+                             const WeightProvider& provide)
     : input_shape_(std::move(input_shape)) {
     if (!layers.is_array() || layers.empty())
         throw Error(source + ": \"layers\" must be a non-empty array");
-    std::set<std::string> used;
     std::set<std::string> names;
     at::NoGradGuard no_grad;
     std::vector<std::int64_t> batch_shape{1};
@@ -121,25 +234,10 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
         }
         ParamReader p(spec, where);
 
+        layer.key = prefix + layer.name;
         auto take = [&](const std::string& suffix, std::vector<std::int64_t> expected,
-                        bool required) -> at::Tensor {
-            const std::string key = layer.name + "." + suffix;
-            auto it = weights.find(key);
-            if (it == weights.end()) {
-                if (required) throw Error(source + ": missing tensor \"" + key + "\"");
-                return {};
-            }
-            used.insert(key);
-            const auto& t = it->second;
-            if (!at::isFloatingType(t.scalar_type()))
-                throw Error(source + ": tensor \"" + key + "\" has dtype " +
-                            std::string(c10::toString(t.scalar_type())) +
-                            "; expected a floating-point type");
-            if (t.sizes() != at::IntArrayRef(expected))
-                throw Error(source + ": tensor \"" + key + "\" has shape " +
-                            shape_text(t.sizes()) + "; the architecture expects " +
-                            shape_text(expected));
-            return t.to(at::kFloat).contiguous();
+                        bool required, std::int64_t fan_in = 0) -> at::Tensor {
+            return provide(layer.key + "." + suffix, expected, required, fan_in);
         };
 
         const auto in = probe.sizes().vec();
@@ -158,19 +256,21 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
                 p.fail("channels (" + std::to_string(in_channels) + " in, " +
                        std::to_string(out) + " out) are not divisible by groups " +
                        std::to_string(groups));
-            if (type == "conv2d")
-                layer.weight = take("weight", {out, in_channels / groups, kernel[0], kernel[1]},
-                                    true);
-            else
-                layer.weight = take("weight", {in_channels, out / groups, kernel[0], kernel[1]},
-                                    true);
-            if (p.flag("bias", true)) layer.bias = take("bias", {out}, true);
+            // PyTorch's fan-in: weight.size(1) * kernel area, for both kinds.
+            const bool plain = type == "conv2d";
+            const std::int64_t per_group = plain ? in_channels / groups : out / groups;
+            const std::int64_t fan_in = per_group * kernel[0] * kernel[1];
+            layer.weight = take("weight",
+                                {plain ? out : in_channels, per_group, kernel[0], kernel[1]},
+                                true, fan_in);
+            if (p.flag("bias", true)) layer.bias = take("bias", {out}, true, fan_in);
+            layer.rewrite_transpose = !plain && has_conv_transpose_rewrite(spec);
         } else if (type == "linear") {
             const auto out = p.integer("out", std::nullopt, 1);
             std::int64_t features = 1;
             for (std::size_t i = 1; i < in.size(); ++i) features *= in[i];
-            layer.weight = take("weight", {out, features}, true);
-            if (p.flag("bias", true)) layer.bias = take("bias", {out}, true);
+            layer.weight = take("weight", {out, features}, true, features);
+            if (p.flag("bias", true)) layer.bias = take("bias", {out}, true, features);
         } else if (type == "batch_norm") {
             if (in.size() != 4 && in.size() != 2) p.fail("needs a [C] or [C, H, W] input");
             layer.weight = take("weight", {in_channels}, false);
@@ -181,6 +281,15 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
         } else if (type == "max_pool" || type == "avg_pool") {
             if (in.size() != 4) p.fail("needs a [C, H, W] input, got " + shape_text(in));
             p.pair("kernel", std::nullopt, 1);
+        } else if (type == "residual") {
+            // out = main(x) + shortcut(x); the shortcut is the identity when absent.
+            const auto inner = std::vector<std::int64_t>(in.begin() + 1, in.end());
+            if (!spec.contains("main")) p.fail("a residual block needs \"main\" layers");
+            layer.main = std::make_shared<SequentialNet>(SequentialNet(
+                spec["main"], inner, layer.key + ".main.", source, provide));
+            if (spec.contains("shortcut"))
+                layer.shortcut = std::make_shared<SequentialNet>(SequentialNet(
+                    spec["shortcut"], inner, layer.key + ".shortcut.", source, provide));
         } else if (type == "reshape") {
             if (!spec.contains("shape") || !spec["shape"].is_array())
                 p.fail("needs \"shape\", an array of integers");
@@ -199,11 +308,6 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
         info.shape = probe.sizes().slice(1).vec();
         infos_.push_back(std::move(info));
     }
-    for (const auto& [key, tensor] : weights)
-        if (!used.count(key))
-            throw Error(source + ": tensor \"" + key +
-                        "\" belongs to no layer of the architecture; the weights and the "
-                        "manifest do not match");
 }
 
 int SequentialNet::index_of(const std::string& layer) const {
@@ -224,6 +328,9 @@ at::Tensor SequentialNet::run_layer(const Layer& layer, const at::Tensor& x) con
     if (t == "conv2d")
         return at::conv2d(x, layer.weight, layer.bias, pair("stride", 1), pair("pad", 0),
                           pair("dilation", 1), s.value("groups", 1));
+    if (layer.rewrite_transpose)
+        return rewritten_conv_transpose(x, layer.weight, layer.bias, pair("kernel", 0)[0],
+                                        pair("stride", 1)[0], pair("pad", 0)[0]);
     if (t == "conv_transpose2d")
         return at::conv_transpose2d(x, layer.weight, layer.bias, pair("stride", 1),
                                     pair("pad", 0), pair("output_pad", 0), s.value("groups", 1),
@@ -254,7 +361,12 @@ at::Tensor SequentialNet::run_layer(const Layer& layer, const at::Tensor& x) con
         return at::batch_norm(x, layer.weight, layer.bias, layer.running_mean, layer.running_var,
                               false, 0.0, s.value("eps", 1e-5), false);
     if (t == "softmax") return at::softmax(x, 1);
-    return x;  // dropout: identity at inference
+    if (t == "residual") {
+        auto shortcut = layer.shortcut ? layer.shortcut->forward(x) : x;
+        return layer.main->forward(x) + shortcut;
+    }
+    if (t == "dropout") return at::dropout(x, s.value("p", 0.5), training_);
+    return x;
 }
 
 at::Tensor SequentialNet::forward(const at::Tensor& input, int last) const {
@@ -265,17 +377,58 @@ at::Tensor SequentialNet::forward(const at::Tensor& input, int last) const {
 }
 
 void SequentialNet::to(const at::Device& device) {
-    for (auto& l : layers_)
+    for (auto& l : layers_) {
         for (at::Tensor* t : {&l.weight, &l.bias, &l.running_mean, &l.running_var})
             if (t->defined()) *t = t->to(device);
+        for (auto* inner : {l.main.get(), l.shortcut.get()})
+            if (inner) inner->to(device);
+    }
 }
 
 std::int64_t SequentialNet::parameter_count() const {
     std::int64_t n = 0;
-    for (const auto& l : layers_)
-        for (const at::Tensor* t : {&l.weight, &l.bias})
-            if (t->defined()) n += t->numel();
+    for (const auto& t : parameters()) n += t.numel();
     return n;
+}
+
+void SequentialNet::set_training(bool training) {
+    training_ = training;
+    for (auto& l : layers_)
+        for (auto* inner : {l.main.get(), l.shortcut.get()})
+            if (inner) inner->set_training(training);
+}
+
+std::vector<at::Tensor> SequentialNet::parameters() const {
+    std::vector<at::Tensor> out;
+    for (const auto& l : layers_) {
+        for (const at::Tensor* t : {&l.weight, &l.bias})
+            if (t->defined()) out.push_back(*t);
+        for (const auto* inner : {l.main.get(), l.shortcut.get()})
+            if (inner) {
+                auto more = inner->parameters();
+                out.insert(out.end(), more.begin(), more.end());
+            }
+    }
+    return out;
+}
+
+TensorMap SequentialNet::state() const {
+    TensorMap out;
+    for (const auto& l : layers_) {
+        const std::pair<const char*, const at::Tensor*> named[] = {
+            {"weight", &l.weight},
+            {"bias", &l.bias},
+            {"running_mean", &l.running_mean},
+            {"running_var", &l.running_var}};
+        for (const auto& [suffix, t] : named)
+            if (t->defined()) out[l.key + "." + suffix] = t->detach().to(at::kCPU);
+        for (const auto* inner : {l.main.get(), l.shortcut.get()})
+            if (inner) {
+                auto more = inner->state();
+                out.insert(more.begin(), more.end());
+            }
+    }
+    return out;
 }
 
 }  // namespace dgnam

@@ -16,8 +16,17 @@ ProgressBar::~ProgressBar() {
 }
 
 void ProgressBar::update(double fraction, const std::string& detail) {
-    if (!enabled_) return;
     const auto now = std::chrono::steady_clock::now();
+    if (!enabled_) {
+        const int tenths = static_cast<int>(fraction * 10.0);
+        if (tenths <= logged_tenths_) return;
+        logged_tenths_ = tenths;
+        const double elapsed = std::chrono::duration<double>(now - started_).count();
+        std::fprintf(stderr, "%s: %3.0f%% %s, %.0f s elapsed, %.0f s left\n", title_.c_str(),
+                     fraction * 100.0, detail.c_str(), elapsed,
+                     fraction > 0.0 ? elapsed * (1.0 - fraction) / fraction : 0.0);
+        return;
+    }
     if (drawn_ && fraction < 1.0 && now - last_draw_ < std::chrono::milliseconds(100)) return;
     last_draw_ = now;
     drawn_ = true;

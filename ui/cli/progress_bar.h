@@ -1,5 +1,5 @@
 #pragma once
-// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+// A one-line progress bar on stderr when it is a terminal; in a log, one line per tenth.
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -17,6 +17,7 @@ private:
     std::string title_;
     bool enabled_;
     bool drawn_ = false;
+    int logged_tenths_ = 0;
     std::chrono::steady_clock::time_point started_, last_draw_;
 };
 

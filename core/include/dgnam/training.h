@@ -1,0 +1,87 @@
+#pragma once
+// `dgnam train`: the bundled pack's networks trained from Debian's Fashion-MNIST on this machine,
+// seeded. Each function reports progress through a callback that doubles as the cancellation
+// point (return false to stop early; the weights so far are returned).
+#include <ATen/Tensor.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dgnam/classifier.h"
+#include "dgnam/fashion_mnist.h"
+#include "dgnam/safetensors.h"
+
+namespace dgnam {
+
+struct TrainingProgress {
+    std::string phase;
+    std::int64_t step = 0;
+    std::int64_t steps = 0;
+    double loss = 0.0;
+    double seconds_left = 0.0;
+};
+using TrainingCallback = std::function<bool(const TrainingProgress&)>;
+
+struct ClassifierTraining {
+    int epochs = 8;
+    int batch_size = 128;
+    double learning_rate = 1e-3;  // Adam, decayed linearly to zero
+    std::uint64_t seed = 1;
+    std::int64_t max_steps = -1;  // a cap for tests; -1 = every epoch in full
+    bool augment = true;          // random horizontal flips and shifts of up to 2 pixels
+};
+
+struct ClassifierResult {
+    TensorMap weights;
+    double test_accuracy = 0.0;
+    double seconds = 0.0;
+    std::int64_t steps = 0;
+};
+
+ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec& input,
+                                  const FashionMnist& data, const ClassifierTraining& options,
+                                  const TrainingCallback& progress = {});
+
+// Accuracy of a classifier on a labelled set, evaluated in batches without gradients.
+double classification_accuracy(const Classifier& classifier, const LabelledImages& data);
+
+struct GeneratorTraining {
+    int epochs = 6;
+    int batch_size = 64;
+    double learning_rate = 2e-4;  // Adam with beta1 0.5, as DCGAN-style training uses
+    std::uint64_t seed = 3;
+    std::int64_t max_steps = -1;
+    // The three losses of Dosovitskiy & Brox 2016: image space, the classifier's feature space
+    // (its code layer here), and the adversarial loss of a discriminator.
+    double image_weight = 1.0;
+    double feature_weight = 0.02;
+    double adversarial_weight = 0.005;
+};
+
+struct GeneratorResult {
+    TensorMap generator;
+    TensorMap discriminator;
+    double test_class_agreement = 0.0;  // share of G(code(x)) that the classifier puts in x's class
+    double test_psnr = 0.0;             // mean over the test set, on the classifier's 28x28 crop
+    double seconds = 0.0;
+    std::int64_t steps = 0;
+};
+
+// Trains G to invert `classifier`'s `code_layer` on the training set. G's images are larger than
+// the classifier's input; the real image is zero-padded to G's size for the image-space loss.
+GeneratorResult train_generator(const Classifier& classifier, const std::string& code_layer,
+                                const nlohmann::json& generator_layers,
+                                const ImageSpec& generator_output,
+                                const nlohmann::json& discriminator_layers,
+                                const FashionMnist& data, const GeneratorTraining& options,
+                                const TrainingCallback& progress = {});
+
+// Per-unit upper bounds of a code layer as the paper's act_range/3x: mean + 3 standard
+// deviations of each unit over `data`.
+std::vector<float> code_upper_bounds(const Classifier& classifier, const std::string& code_layer,
+                                     const LabelledImages& data);
+
+}  // namespace dgnam

@@ -1,0 +1,185 @@
+// `dgnam train`: reproduces the bundled pack's weights from Debian's Fashion-MNIST.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+#include "commands.h"
+#include "dgnam/atomic_file.h"
+#include "dgnam/device.h"
+#include "dgnam/error.h"
+#include "dgnam/fashion_pack.h"
+#include "dgnam/training.h"
+#include "progress_bar.h"
+
+namespace dgnam::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct TrainOptions {
+    std::string out;
+    std::string data;
+    std::string which = "a";
+    ClassifierTraining classifier;
+    GeneratorTraining generator;
+};
+
+nlohmann::json read_record(const fs::path& folder) {
+    std::ifstream in(folder / kTrainingRecordFile);
+    if (!in) return nlohmann::json::object();
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception&) {
+        return nlohmann::json::object();
+    }
+}
+
+// Writes the record and a manifest listing whatever networks the folder now holds.
+void save_record(const fs::path& folder, const std::string& key, const nlohmann::json& entry) {
+    auto record = read_record(folder);
+    record[key] = entry;
+    write_file_atomically(folder / kTrainingRecordFile, record.dump(2) + "\n");
+    write_file_atomically(folder / "manifest.json",
+                          fashion_pack_manifest(folder, record).dump(2) + "\n");
+}
+
+TrainingCallback progress_to(ProgressBar& bar) {
+    return [&bar](const TrainingProgress& p) {
+        char detail[96];
+        std::snprintf(detail, sizeof detail, "step %lld/%lld, loss %.4f",
+                      static_cast<long long>(p.step), static_cast<long long>(p.steps), p.loss);
+        bar.update(p.steps ? double(p.step) / double(p.steps) : 1.0, detail);
+        return true;
+    };
+}
+
+FashionMnist load_data(const TrainOptions& o) {
+    return load_fashion_mnist(o.data.empty() ? default_fashion_mnist_folder() : fs::path(o.data));
+}
+
+void prepare_folder(const fs::path& folder) {
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec || !fs::is_directory(folder))
+        throw Error("cannot create the pack folder " + folder.string() + ": " +
+                    (ec ? ec.message() : "a file of that name exists"));
+}
+
+int train_classifier_command(const TrainOptions& o) {
+    if (o.which != "a" && o.which != "b") throw Error("--which must be a or b");
+    const fs::path folder = o.out;
+    prepare_folder(folder);
+    const FashionMnist data = load_data(o);
+    const bool is_a = o.which == "a";
+    ClassifierResult result;
+    {
+        ProgressBar bar(is_a ? "classifier A" : "classifier B");
+        result = train_classifier(is_a ? fashion_classifier_a_layers() : fashion_classifier_b_layers(),
+                                  fashion_classifier_input(), data, o.classifier, progress_to(bar));
+    }
+    write_safetensors(folder / (is_a ? kClassifierAFile : kClassifierBFile), result.weights,
+                      {{"trained_by", "dgnam train classifier"}});
+    save_record(folder, is_a ? "classifier_a" : "classifier_b",
+                {{"epochs", o.classifier.epochs},
+                 {"batch_size", o.classifier.batch_size},
+                 {"learning_rate", o.classifier.learning_rate},
+                 {"seed", o.classifier.seed},
+                 {"steps", result.steps},
+                 {"augment", o.classifier.augment},
+                 {"seconds", result.seconds},
+                 {"test_accuracy", result.test_accuracy}});
+    std::printf("classifier %s: test accuracy %.4f after %lld steps (%.0f s); written to %s\n",
+                is_a ? "A" : "B", result.test_accuracy, static_cast<long long>(result.steps),
+                result.seconds, folder.string().c_str());
+    return 0;
+}
+
+int train_generator_command(const TrainOptions& o) {
+    const fs::path folder = o.out;
+    if (!fs::exists(folder / kClassifierAFile))
+        throw Error(folder.string() + " has no " + kClassifierAFile +
+                    "; train classifier A first (dgnam train classifier --out " + o.out + ")");
+    const FashionMnist data = load_data(o);
+    const ModelPack pack = load_model_pack(folder);
+    const Classifier& a = pack.classifier("A");
+    GeneratorResult result;
+    {
+        ProgressBar bar("generator");
+        result = train_generator(a, kFashionCodeLayer, fashion_generator_layers(),
+                                 fashion_generator_output(), fashion_discriminator_layers(), data,
+                                 o.generator, progress_to(bar));
+    }
+    const auto upper = code_upper_bounds(a, kFashionCodeLayer, data.train);
+    std::string bounds;
+    for (std::size_t i = 0; i < upper.size(); ++i) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%s%.6g", i ? " " : "", upper[i]);
+        bounds += value;
+    }
+    write_file_atomically(folder / kCodeUpperBoundFile, bounds + "\n");
+    write_safetensors(folder / kGeneratorFile, result.generator,
+                      {{"trained_by", "dgnam train generator"}});
+    write_safetensors(folder / kDiscriminatorFile, result.discriminator,
+                      {{"trained_by", "dgnam train generator"}});
+    save_record(folder, "generator",
+                {{"epochs", o.generator.epochs},
+                 {"batch_size", o.generator.batch_size},
+                 {"learning_rate", o.generator.learning_rate},
+                 {"seed", o.generator.seed},
+                 {"steps", result.steps},
+                 {"image_weight", o.generator.image_weight},
+                 {"feature_weight", o.generator.feature_weight},
+                 {"adversarial_weight", o.generator.adversarial_weight},
+                 {"seconds", result.seconds},
+                 {"test_class_agreement", result.test_class_agreement},
+                 {"test_psnr_db", result.test_psnr}});
+    std::printf("generator: A puts %.4f of G(code(x)) in x's class, mean PSNR %.2f dB "
+                "(%lld steps, %.0f s); written to %s\n",
+                result.test_class_agreement, result.test_psnr,
+                static_cast<long long>(result.steps), result.seconds, folder.string().c_str());
+    return 0;
+}
+
+}  // namespace
+
+Command add_train_command(CLI::App& app, const CommonOptions& common) {
+    auto* train = app.add_subcommand(
+        "train", "Train the bundled pack's networks from Debian's Fashion-MNIST");
+    train->require_subcommand(1);
+    auto o = std::make_shared<TrainOptions>();
+    auto* classifier = train->add_subcommand("classifier", "Train classifier A or B");
+    auto* generator =
+        train->add_subcommand("generator", "Train the generator on classifier A's code layer");
+    for (auto* sub : {classifier, generator}) {
+        sub->add_option("--out", o->out, "Pack folder to write into")->required();
+        sub->add_option("--data", o->data,
+                        "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist)");
+    }
+    classifier->add_option("--which", o->which, "a (AlexNet-shaped) or b (residual)")
+        ->capture_default_str();
+    classifier->add_option("--epochs", o->classifier.epochs)->capture_default_str();
+    classifier->add_option("--batch", o->classifier.batch_size)->capture_default_str();
+    classifier->add_option("--lr", o->classifier.learning_rate)->capture_default_str();
+    classifier->add_option("--seed", o->classifier.seed)->capture_default_str();
+    classifier->add_option("--max-steps", o->classifier.max_steps, "Stop after this many steps");
+    generator->add_option("--epochs", o->generator.epochs)->capture_default_str();
+    generator->add_option("--batch", o->generator.batch_size)->capture_default_str();
+    generator->add_option("--lr", o->generator.learning_rate)->capture_default_str();
+    generator->add_option("--seed", o->generator.seed)->capture_default_str();
+    generator->add_option("--max-steps", o->generator.max_steps, "Stop after this many steps");
+    generator->add_option("--image-weight", o->generator.image_weight)->capture_default_str();
+    generator->add_option("--feature-weight", o->generator.feature_weight)->capture_default_str();
+    generator->add_option("--adversarial-weight", o->generator.adversarial_weight)
+        ->capture_default_str();
+    return [o, classifier, train, &common] {
+        set_compute_threads(common.threads);
+        if (train->got_subcommand(classifier)) {
+            if (o->which == "b" && o->classifier.seed == ClassifierTraining{}.seed)
+                o->classifier.seed = 2;  // B differs from A by architecture and seed
+            return train_classifier_command(*o);
+        }
+        return train_generator_command(*o);
+    };
+}
+
+}  // namespace dgnam::cli
