@@ -11,6 +11,7 @@
 #include "dgnam/atomic_file.h"
 #include "dgnam/error.h"
 #include "dgnam/gallery.h"
+#include "dgnam/judge.h"
 #include "dgnam/unit_selection.h"
 #include "dgnam/worker.h"
 #include "progress_bar.h"
@@ -29,6 +30,7 @@ struct SynthesizeOptions {
     int batch = 1;
     std::string out = "gallery";
     bool force = false;
+    std::string judge = "auto";
     OptimizerParams params;
 };
 
@@ -138,11 +140,36 @@ int synthesize(const CommonOptions& common, SynthesizeOptions options) {
     params["device"] = device.str();
     write_gallery(out, model, params, items, {options.force, 10});
 
-    std::printf("%-8s %-24s %12s %11s\n", "unit", "label", "activation", "probability");
-    for (const auto& item : items)
-        std::printf("%-8lld %-24s %12.4f %11s\n", static_cast<long long>(item.unit),
+    // The realism check: another classifier of the pack judges each output-layer image.
+    const Classifier* judge = nullptr;
+    const bool output_layer = request.objective.layer == classifier.output_layer();
+    if (options.judge == "auto") {
+        for (const auto& c : worker.pack().classifiers)
+            if (c->id() != classifier_id && output_layer &&
+                c->layer(c->output_layer()).units() == classifier.layer(classifier.output_layer()).units())
+                judge = c.get();
+    } else if (options.judge != "none") {
+        judge = &worker.pack().classifier(options.judge);
+    }
+    std::printf("%-8s %-20s %12s %11s", "unit", "label", "activation", "probability");
+    if (judge) std::printf("   %s says (p of target)", judge->id().c_str());
+    std::printf("\n");
+    int agreed = 0;
+    for (const auto& item : items) {
+        std::printf("%-8lld %-20s %12.4f %11s", static_cast<long long>(item.unit),
                     item.label.value_or("-").c_str(), item.activation,
                     format_probability(item.probability).c_str());
+        if (judge) {
+            const Verdict v = judge_image(*judge, item.image, item.unit, device);
+            agreed += v.predicted == item.unit;
+            std::printf("   %-20s (%.4f)", judge->label_of(judge->output_layer(), v.predicted).c_str(),
+                        v.target_probability);
+        }
+        std::printf("\n");
+    }
+    if (judge)
+        std::printf("classifier %s puts %d of %zu images in their target class\n",
+                    judge->id().c_str(), agreed, items.size());
     std::printf("gallery written to %s (open %s)\n", out.string().c_str(),
                 (out / "index.html").string().c_str());
     return 0;
@@ -189,6 +216,10 @@ Command add_synthesize_command(CLI::App& app, const CommonOptions& common) {
         ->check(CLI::Range(1, 4096));
     sub->add_option("--out", o->out, "Output folder of the gallery")->capture_default_str();
     sub->add_flag("--force", o->force, "Replace a gallery already in the output folder");
+    sub->add_option("--judge", o->judge,
+                    "Classifier that judges each output-unit image (auto: another classifier "
+                    "of the pack with the same classes; none: off)")
+        ->capture_default_str();
     return [&common, o] { return synthesize(common, *o); };
 }
 

@@ -13,5 +13,6 @@ using Command = std::function<int()>;
 Command add_layers_command(CLI::App& app, const CommonOptions& common);
 Command add_synthesize_command(CLI::App& app, const CommonOptions& common);
 Command add_train_command(CLI::App& app, const CommonOptions& common);
+Command add_topk_command(CLI::App& app, const CommonOptions& common);
 
 }  // namespace dgnam::cli

@@ -31,7 +31,7 @@ struct ClassifierTraining {
     double learning_rate = 1e-3;  // Adam, decayed linearly to zero
     std::uint64_t seed = 1;
     std::int64_t max_steps = -1;  // a cap for tests; -1 = every epoch in full
-    bool augment = true;          // random horizontal flips and shifts of up to 2 pixels
+    bool augment = true;          // random horizontal flips
 };
 
 struct ClassifierResult {

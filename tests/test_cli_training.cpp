@@ -1,0 +1,51 @@
+// The pack's whole pipeline through the binary, a couple of steps per network: train A, train G
+// on A's code layer, then open the result as a pack, synthesize and look up top images.
+#include <gtest/gtest.h>
+
+#include "dgnam/fashion_mnist.h"
+#include "dgnam/gallery.h"
+#include "dgnam/model_pack.h"
+#include "test_paths.h"
+#include "test_support.h"
+
+namespace dgnam {
+namespace {
+
+TEST(CliTraining, TrainedFilesOpenAsAPackAndSynthesize) {
+    if (!std::filesystem::exists(default_fashion_mnist_folder() / "t10k-labels-idx1-ubyte.gz"))
+        GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+    test::ScratchFolder folder;
+    const std::string dgnam = std::string(DGNAM_CLI_PATH) + " --threads 2 ";
+    const std::string pack = (folder / "pack").string();
+    auto r = test::run_command(dgnam + "train classifier --max-steps 2 --out " + pack);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("classifier A: test accuracy"), std::string::npos) << r.output;
+    r = test::run_command(dgnam + "train generator --max-steps 2 --out " + pack);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("mean PSNR"), std::string::npos) << r.output;
+
+    const auto loaded = load_model_pack(pack);
+    ASSERT_TRUE(loaded.generator);
+    EXPECT_EQ(loaded.code_layer, "relu4");
+    EXPECT_EQ(loaded.generator->output().shape, (std::vector<std::int64_t>{1, 32, 32}));
+    EXPECT_EQ(loaded.classifier().labels().at(9), "Ankle boot");
+    EXPECT_TRUE(std::filesystem::exists(folder / "pack" / "training.json"));
+
+    r = test::run_command(dgnam + "--pack " + pack + " synthesize --units 9 --iterations 3 --out " +
+                          (folder / "g").string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("Ankle boot"), std::string::npos) << r.output;
+    r = test::run_command(dgnam + "--pack " + pack + " topk --layer conv2 --unit 5 --k 4 --out " +
+                          (folder / "top.png").string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(std::filesystem::exists(folder / "top.png"));
+    EXPECT_NE(r.output.find("rank"), std::string::npos);
+
+    r = test::run_command(dgnam + "train generator --max-steps 2 --out " +
+                          (folder / "empty").string());
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.output.find("train classifier A first"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace dgnam

@@ -1,0 +1,152 @@
+// `dgnam train`'s code paths, a handful of steps each on small data made here (the shipped pack
+// is not retrained in CI).
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "dgnam/error.h"
+#include "dgnam/fashion_pack.h"
+#include "dgnam/network_models.h"
+#include "dgnam/training.h"
+#include "test_support.h"
+
+namespace dgnam {
+namespace {
+
+// Ten classes told apart by where a bright 8x8 square sits; easy enough to learn in a few steps.
+LabelledImages squares(std::int64_t n, std::uint64_t seed) {
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    auto images = (at::rand({n, 1, 28, 28}, gen) * 40).to(at::kByte);
+    auto labels = at::arange(n).remainder(10);
+    for (std::int64_t i = 0; i < n; ++i) {
+        const auto c = labels[i].item<std::int64_t>();
+        images[i][0].narrow(0, (c / 5) * 14 + 3, 8).narrow(1, (c % 5) * 5, 8).fill_(250);
+    }
+    return {images, labels};
+}
+
+FashionMnist square_data() { return {squares(80, 1), squares(40, 2)}; }
+
+TEST(Training, ClassifierALearnsAndItsWeightsLoad) {
+    const auto data = square_data();
+    ClassifierTraining options;
+    options.epochs = 6;
+    options.batch_size = 16;
+    options.augment = false;
+    std::vector<double> losses;
+    const auto result = train_classifier(fashion_classifier_a_layers(), fashion_classifier_input(),
+                                         data, options, [&](const TrainingProgress& p) {
+                                             losses.push_back(p.loss);
+                                             EXPECT_EQ(p.steps, 30);
+                                             return true;
+                                         });
+    EXPECT_EQ(result.steps, 30);
+    ASSERT_EQ(losses.size(), 30u);
+    EXPECT_LT(losses.back(), losses.front());
+    EXPECT_GE(result.test_accuracy, 0.8) << "held-out squares";
+    // The weights fit the architecture exactly (no missing or extra tensor).
+    SequentialNet net(fashion_classifier_a_layers(), {1, 28, 28}, result.weights, "trained");
+    EXPECT_EQ(net.index_of("relu4"), 9);
+    EXPECT_EQ(net.layers()[9].shape, (std::vector<std::int64_t>{kFashionCodeSize}));
+}
+
+TEST(Training, SameSeedSameWeightsAndTheCallbackCanStop) {
+    const auto data = square_data();
+    ClassifierTraining options;
+    options.max_steps = 2;
+    options.batch_size = 16;
+    const auto a = train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(), data,
+                                    options);
+    const auto b = train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(), data,
+                                    options);
+    ASSERT_EQ(a.weights.size(), b.weights.size());
+    for (const auto& [name, tensor] : a.weights)
+        EXPECT_TRUE(at::equal(tensor, b.weights.at(name))) << name;
+    EXPECT_TRUE(a.weights.count("block2.shortcut.project.weight"));
+    int calls = 0;
+    const auto stopped = train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(),
+                                          data, options, [&](const TrainingProgress&) {
+                                              ++calls;
+                                              return false;
+                                          });
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(stopped.steps, 1);
+}
+
+TEST(Training, GeneratorStepsAndReportsItsTestMetrics) {
+    const auto data = square_data();
+    ClassifierTraining c_options;
+    c_options.max_steps = 3;
+    c_options.batch_size = 16;
+    const auto a = train_classifier(fashion_classifier_a_layers(), fashion_classifier_input(), data,
+                                    c_options);
+    NetworkClassifier classifier(
+        "A", "A", SequentialNet(fashion_classifier_a_layers(), {1, 28, 28}, a.weights, "a"),
+        fashion_classifier_input(), "fc5", {});
+    GeneratorTraining options;
+    options.max_steps = 3;
+    options.batch_size = 16;
+    std::int64_t reported = 0;
+    const auto g = train_generator(classifier, kFashionCodeLayer, fashion_generator_layers(),
+                                   fashion_generator_output(), fashion_discriminator_layers(), data,
+                                   options, [&](const TrainingProgress& p) {
+                                       reported = p.step;
+                                       EXPECT_TRUE(std::isfinite(p.loss));
+                                       return true;
+                                   });
+    EXPECT_EQ(reported, 3);
+    EXPECT_GE(g.test_class_agreement, 0.0);
+    EXPECT_LE(g.test_class_agreement, 1.0);
+    EXPECT_GT(g.test_psnr, 0.0);
+    // The generator's weights load as the pack loads them, and produce 32x32 images.
+    NetworkGenerator generator(
+        SequentialNet(fashion_generator_layers(), {kFashionCodeSize}, g.generator, "g"),
+        fashion_generator_output(),
+        CodeBounds{at::zeros({kFashionCodeSize}), at::ones({kFashionCodeSize}), "test"});
+    EXPECT_EQ(generator.generate(at::zeros({2, kFashionCodeSize})).sizes(),
+              (at::IntArrayRef{2, 1, 32, 32}));
+    SequentialNet d(fashion_discriminator_layers(), {1, 32, 32}, g.discriminator, "d");
+    EXPECT_EQ(d.layers().back().shape, (std::vector<std::int64_t>{1}));
+}
+
+TEST(Training, CodeBoundsAreMeanPlusThreeStandardDeviations) {
+    // A linear "classifier" whose only layer reads two pixels: unit 0 = pixel 0, unit 1 = 2 x pixel 1.
+    auto w = at::zeros({2, 28 * 28});
+    w[0][0] = 1.0;
+    w[1][1] = 2.0;
+    auto classifier = test::linear_classifier(w, 28, 28);
+    LabelledImages data{at::zeros({4, 1, 28, 28}, at::kByte), at::zeros({4}, at::kLong)};
+    const std::uint8_t values[4] = {0, 51, 102, 255};
+    for (int i = 0; i < 4; ++i) data.images[i][0][0][0] = values[i];
+    const auto upper = code_upper_bounds(*classifier, "fc", data);
+    std::vector<double> x = {0.0, 0.2, 0.4, 1.0};
+    double mean = 0, sq = 0;
+    for (double v : x) mean += v / 4;
+    for (double v : x) sq += (v - mean) * (v - mean) / 4;
+    ASSERT_EQ(upper.size(), 2u);
+    EXPECT_NEAR(upper[0], mean + 3 * std::sqrt(sq), 1e-5);
+    EXPECT_NEAR(upper[1], 0.0, 1e-6);
+}
+
+TEST(SequentialNet, ResidualBlockAddsItsShortcut) {
+    const nlohmann::json layers = {
+        {{"name", "block"},
+         {"type", "residual"},
+         {"main", {{{"name", "scale"}, {"type", "conv2d"}, {"out", 2}, {"kernel", 1}, {"bias", false}}}},
+         {"shortcut",
+          {{{"name", "project"}, {"type", "conv2d"}, {"out", 2}, {"kernel", 1}, {"bias", false}}}}}};
+    auto scale = at::tensor({2.0f, 0.0f, 0.0f, 3.0f}).view({2, 2, 1, 1});
+    auto project = at::tensor({1.0f, 1.0f, 0.0f, 0.0f}).view({2, 2, 1, 1});
+    SequentialNet net(layers, {2, 1, 1},
+                      {{"block.main.scale.weight", scale}, {"block.shortcut.project.weight", project}},
+                      "w");
+    auto y = net.forward(at::tensor({1.0f, 10.0f}).view({1, 2, 1, 1}));
+    EXPECT_FLOAT_EQ(y[0][0][0][0].item<float>(), 2.0f + 11.0f);
+    EXPECT_FLOAT_EQ(y[0][1][0][0].item<float>(), 30.0f + 0.0f);
+    EXPECT_EQ(net.state().size(), 2u);
+    EXPECT_THROW(SequentialNet(layers, {2, 1, 1}, {{"block.main.scale.weight", scale}}, "w"), Error);
+}
+
+}  // namespace
+}  // namespace dgnam
