@@ -37,4 +37,16 @@ Verdict judge_image(const Classifier& judge, const Image8& image, std::int64_t t
     return v;
 }
 
+const Classifier* find_judge(const ModelPack& pack, const std::string& classifier_id,
+                             const std::string& layer) {
+    const Classifier& made_for = pack.classifier(classifier_id);
+    if (layer != made_for.output_layer())
+        return nullptr;
+    const auto classes = made_for.layer(made_for.output_layer()).units();
+    for (const auto& c : pack.classifiers)
+        if (c->id() != made_for.id() && c->layer(c->output_layer()).units() == classes)
+            return c.get();
+    return nullptr;
+}
+
 }  // namespace dgnam

@@ -1,6 +1,7 @@
 #include "dgnam/worker.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 
@@ -105,6 +106,8 @@ bool Worker::wait_until_idle(std::chrono::milliseconds timeout) const {
 }
 
 void Worker::loop() {
+    // A new thread starts with OpenMP's default team size, not the one set_compute_threads chose.
+    at::init_num_threads();
     for (;;) {
         RunRequest request;
         std::uint64_t id = 0;

@@ -12,6 +12,7 @@
 #include "dgnam/error.h"
 #include "dgnam/gallery.h"
 #include "dgnam/judge.h"
+#include "dgnam/run_export.h"
 #include "dgnam/unit_selection.h"
 #include "dgnam/worker.h"
 #include "progress_bar.h"
@@ -44,15 +45,15 @@ void check_output_folder(const std::filesystem::path& folder, bool force) {
     fs::create_directories(folder, ec);
     if (ec || !fs::is_directory(folder))
         throw Error("cannot create the output folder " + folder.string() + ": " +
-                    (ec ? ec.message() : "a file of that name exists") +
-                    "; choose another --out");
+                    (ec ? ec.message() : "a file of that name exists") + "; choose another --out");
     const auto probe = folder / ".dgnam-write-test";
     write_file_atomically(probe, "test");
     fs::remove(probe, ec);
 }
 
 std::string format_probability(const std::optional<double>& p) {
-    if (!p) return "-";
+    if (!p)
+        return "-";
     char text[32];
     std::snprintf(text, sizeof text, "%.4f", *p);
     return text;
@@ -76,8 +77,8 @@ int synthesize(const CommonOptions& common, SynthesizeOptions options) {
         request.objective.y = options.position[0];
         request.objective.x = options.position[1];
     }
-    request.units = parse_unit_selection(options.units,
-                                         classifier.layer(request.objective.layer).units());
+    request.units =
+        parse_unit_selection(options.units, classifier.layer(request.objective.layer).units());
     request.method = method_from_string(options.method);
     request.params = options.params;
     request.batch_size = options.batch;
@@ -94,14 +95,15 @@ int synthesize(const CommonOptions& common, SynthesizeOptions options) {
     };
     events.progress = [&](const RunProgress& p) {
         const double per_unit = p.iterations > 0 ? double(p.iteration) / p.iterations : 1.0;
-        const double done = p.units_total
-                                ? std::min(1.0, (p.units_done + per_unit * std::min<std::size_t>(
-                                                                  options.batch,
+        const double done =
+            p.units_total
+                ? std::min(1.0, (p.units_done +
+                                 per_unit * std::min<std::size_t>(options.batch,
                                                                   p.units_total - p.units_done)) /
-                                                    p.units_total)
-                                : 1.0;
-        bar.update(done, std::to_string(p.units_done) + "/" + std::to_string(p.units_total) +
-                             " units");
+                                    p.units_total)
+                : 1.0;
+        bar.update(done,
+                   std::to_string(p.units_done) + "/" + std::to_string(p.units_total) + " units");
     };
     events.run_finished = [&](std::uint64_t, RunEnd end, const std::string& message) {
         finished.set_value({end, message});
@@ -116,43 +118,22 @@ int synthesize(const CommonOptions& common, SynthesizeOptions options) {
                     (message.empty() ? "" : ": " + message));
 
     std::vector<GalleryItem> items;
-    for (auto unit : request.units) {
-        const UnitResult& r = results.at(unit);
-        GalleryItem item;
-        item.layer = r.layer;
-        item.unit = r.unit;
-        item.label = r.label;
-        item.image = r.image;
-        item.activation = r.activation;
-        item.probability = r.probability;
-        item.seed = r.seed;
-        item.iterations = r.iterations;
-        items.push_back(std::move(item));
-    }
-    nlohmann::json model = worker.pack().summary();
-    model["classifier"] = classifier_id;
-    model["layer"] = request.objective.layer;
-    nlohmann::json params = request.params.to_json();
-    params["method"] = to_string(request.method);
-    params["spatial"] = to_string(request.objective.spatial);
-    params["negate"] = request.objective.negate;
-    params["batch"] = request.batch_size;
-    params["device"] = device.str();
+    for (auto unit : request.units)
+        items.push_back(to_gallery_item(results.at(unit)));
+    const nlohmann::json model =
+        run_model_json(worker.pack(), classifier_id, request.objective.layer);
+    const nlohmann::json params = run_params_json(request, device);
     write_gallery(out, model, params, items, {options.force, 10});
 
     // The realism check: another classifier of the pack judges each output-layer image.
     const Classifier* judge = nullptr;
-    const bool output_layer = request.objective.layer == classifier.output_layer();
-    if (options.judge == "auto") {
-        for (const auto& c : worker.pack().classifiers)
-            if (c->id() != classifier_id && output_layer &&
-                c->layer(c->output_layer()).units() == classifier.layer(classifier.output_layer()).units())
-                judge = c.get();
-    } else if (options.judge != "none") {
+    if (options.judge == "auto")
+        judge = find_judge(worker.pack(), classifier_id, request.objective.layer);
+    else if (options.judge != "none")
         judge = &worker.pack().classifier(options.judge);
-    }
     std::printf("%-8s %-20s %12s %11s", "unit", "label", "activation", "probability");
-    if (judge) std::printf("   %s says (p of target)", judge->id().c_str());
+    if (judge)
+        std::printf("   %s says (p of target)", judge->id().c_str());
     std::printf("\n");
     int agreed = 0;
     for (const auto& item : items) {
@@ -162,7 +143,8 @@ int synthesize(const CommonOptions& common, SynthesizeOptions options) {
         if (judge) {
             const Verdict v = judge_image(*judge, item.image, item.unit, device);
             agreed += v.predicted == item.unit;
-            std::printf("   %-20s (%.4f)", judge->label_of(judge->output_layer(), v.predicted).c_str(),
+            std::printf("   %-20s (%.4f)",
+                        judge->label_of(judge->output_layer(), v.predicted).c_str(),
                         v.target_probability);
         }
         std::printf("\n");
@@ -191,8 +173,7 @@ Command add_synthesize_command(CLI::App& app, const CommonOptions& common) {
         ->capture_default_str();
     sub->add_option("--lr-end", o->params.lr_end, "Step size at the last iteration")
         ->capture_default_str();
-    sub->add_option("--iterations", o->params.iterations, "Number of steps")
-        ->capture_default_str();
+    sub->add_option("--iterations", o->params.iterations, "Number of steps")->capture_default_str();
     sub->add_option("--l2", o->params.l2, "Multiplicative decay per step (1 = off)")
         ->capture_default_str();
     sub->add_option("--clip-scale", o->params.clip_scale, "Scale of the code bounds (DGN)")

@@ -9,6 +9,7 @@
 
 #include "dgnam/classifier.h"
 #include "dgnam/image.h"
+#include "dgnam/model_pack.h"
 
 namespace dgnam {
 
@@ -24,5 +25,10 @@ struct Verdict {
 // `device` is where the judge's weights are.
 Verdict judge_image(const Classifier& judge, const Image8& image, std::int64_t target,
                     const c10::Device& device = c10::Device(c10::kCPU));
+
+// The pack's realism check for images made for `layer` of classifier `classifier_id`: another
+// classifier of the pack with as many output units, when `layer` is the output layer; else null.
+const Classifier* find_judge(const ModelPack& pack, const std::string& classifier_id,
+                             const std::string& layer);
 
 }  // namespace dgnam
