@@ -12,6 +12,12 @@ packages=(
   libopenblas0-pthread
   # command line
   libcli11-dev
+  # the Qt 6 studio; the platform plugins (xcb, offscreen) live in qt6-qpa-plugins
+  qt6-base-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev fonts-dejavu-core
+  # the GLFW + Dear ImGui front end
+  libglfw3-dev libimgui-dev
+  # drawing tests and screenshots without a display: Xvfb with Mesa's software OpenGL
+  xvfb xauth libgl1-mesa-dri libglx-mesa0 imagemagick
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
   # data for the bundled pack's training

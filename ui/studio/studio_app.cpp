@@ -105,7 +105,11 @@ int run_studio(int argc, char** argv) {
     const QString file = parser.value(screenshot);
     int status = 0;
     auto save = [&] {
-        const QPixmap shot = window.grab();
+        // What the screen shows: QWidget::grab() re-renders the GL viewport without the text
+        // drawn over it.
+        QPixmap shot = window.screen()->grabWindow(window.winId());
+        if (shot.isNull())
+            shot = window.grab();
         if (!shot.save(file, "PNG")) {
             std::fprintf(stderr, "dgnam-studio: error: cannot write the screenshot %s\n",
                          qPrintable(file));

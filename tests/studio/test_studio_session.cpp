@@ -1,0 +1,234 @@
+// The studio's logic without widgets, on the offscreen platform: runs, live parameters,
+// pause/resume/cancel, the gallery queue, export, the inspector, and errors.
+#include <QSignalSpy>
+#include <QTest>
+
+#include <fstream>
+
+#include "dgnam/device.h"
+#include "dgnam/error.h"
+#include "dgnam/fashion_mnist.h"
+#include "dgnam/gallery.h"
+#include "studio_session.h"
+#include "studio_test_support.h"
+
+Q_DECLARE_METATYPE(dgnam::Frame)
+Q_DECLARE_METATYPE(dgnam::UnitResult)
+Q_DECLARE_METATYPE(dgnam::RunEnd)
+Q_DECLARE_METATYPE(dgnam::TopImagesAnswer)
+Q_DECLARE_METATYPE(dgnam::VerdictAnswer)
+
+using namespace dgnam;
+using namespace dgnam::studio;
+using namespace dgnam::studio::test;
+
+class TestStudioSession : public QObject {
+    Q_OBJECT
+  private slots:
+    void initTestCase() {
+        qRegisterMetaType<Frame>();
+        qRegisterMetaType<UnitResult>();
+        qRegisterMetaType<RunEnd>();
+        qRegisterMetaType<TopImagesAnswer>();
+        qRegisterMetaType<VerdictAnswer>();
+        set_compute_threads(1);
+    }
+
+    void selectingAUnitStartsARunForIt() {
+        StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder());
+        session.setSettings(settings_with(2000));
+        QSignalSpy frames(&session, &StudioSession::frameArrived);
+        QVERIFY(session.selectUnit(output_unit(session, 7)));
+        QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 3, 20000);
+        const auto frame = frames.last().at(0).value<Frame>();
+        QCOMPARE(frame.unit, 7);
+        QCOMPARE(frame.layer, std::string("fc5"));
+        QVERIFY(frame.image);
+        QCOMPARE(frame.image->width, 32);
+        QCOMPARE(session.liveWorker().currentRequest().units, std::vector<std::int64_t>{7});
+
+        // Another unit replaces the run: frames of the old one stop arriving.
+        QVERIFY(session.selectUnit(output_unit(session, 2)));
+        frames.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 2, 20000);
+        for (const auto& args : frames)
+            QCOMPARE(args.at(0).value<Frame>().unit, 2);
+    }
+
+    void aParameterChangeReachesTheRunningOptimisation() {
+        StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder());
+        session.setSettings(settings_with(2000));
+        QSignalSpy frames(&session, &StudioSession::frameArrived);
+        QVERIFY(session.selectUnit(output_unit(session, 1)));
+        QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 2, 20000);
+        const std::uint64_t run = session.liveWorker().currentRun();
+
+        SessionSettings changed = session.settings();
+        changed.params.lr_start = 0.5;
+        changed.params.lr_end = 0.5;  // a constant step size, easy to see in a frame
+        QVERIFY(session.setSettings(changed));
+        QCOMPARE(session.liveWorker().worker().params().lr_start, 0.5);
+        frames.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !frames.isEmpty() && frames.last().at(0).value<Frame>().step.step_size == 0.5, 20000);
+        // Same run: no restart.
+        QCOMPARE(session.liveWorker().currentRun(), run);
+    }
+
+    void aFinishedRunIsRunAgainWithNewParameters() {
+        StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder());
+        session.setSettings(settings_with(5));
+        QSignalSpy ended(&session, &StudioSession::liveRunEnded);
+        QVERIFY(session.selectUnit(output_unit(session, 3)));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 20000);
+        const std::uint64_t first = session.liveWorker().currentRun();
+        SessionSettings changed = session.settings();
+        changed.params.l2 = 0.95;
+        QVERIFY(session.setSettings(changed));
+        QVERIFY(session.liveWorker().currentRun() > first);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 2, 20000);
+        QCOMPARE(ended.last().at(0).value<RunEnd>(), RunEnd::Completed);
+        QCOMPARE(session.liveWorker().currentRequest().params.l2, 0.95);
+    }
+
+    void pauseHoldsTheRunAndResumeContinuesIt() {
+        StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder());
+        session.setSettings(settings_with(2000));
+        QSignalSpy frames(&session, &StudioSession::frameArrived);
+        QVERIFY(session.selectUnit(output_unit(session, 5)));
+        QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 2, 20000);
+        session.togglePause();
+        QVERIFY(session.paused());
+        QTest::qWait(300);  // a step in flight may still land
+        const int iteration = session.newestFrame()->step.iteration;
+        QTest::qWait(500);
+        QCOMPARE(session.newestFrame()->step.iteration, iteration);
+        session.togglePause();
+        QVERIFY(!session.paused());
+        QTRY_VERIFY_WITH_TIMEOUT(session.newestFrame()->step.iteration > iteration, 20000);
+    }
+
+    void restartWithANewSeedStartsAgainFromTheNextSeed() {
+        StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder());
+        session.setSettings(settings_with(2000));
+        QVERIFY(session.selectUnit(output_unit(session, 0)));
+        const std::uint64_t run = session.liveWorker().currentRun();
+        session.restartWithNewSeed();
+        QCOMPARE(session.settings().params.seed, std::uint64_t(1));
+        QVERIFY(session.liveWorker().currentRun() > run);
+        QCOMPARE(session.liveWorker().currentRequest().params.seed, std::uint64_t(1));
+    }
+
+    void galleryQueueFillsResultsAndExportWritesTheGallery() {
+        StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder());
+        session.setSettings(settings_with(4));
+        QSignalSpy added(&session, &StudioSession::resultAdded);
+        QSignalSpy ended(&session, &StudioSession::galleryEnded);
+        QVERIFY(session.visualiseAll("A", "fc5", {0, 1, 2, 3}));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 30000);
+        QCOMPARE(ended.last().at(0).value<RunEnd>(), RunEnd::Completed);
+        QCOMPARE(added.count(), 4);
+        QCOMPARE(session.results().size(), std::size_t(4));
+        QVERIFY(session.results().find("A", "fc5", 2) != nullptr);
+
+        QTemporaryDir dir;
+        const std::filesystem::path out = dir.filePath("gallery").toStdString();
+        session.exportGallery(out, false);
+        QVERIFY(std::filesystem::exists(out / "gallery.json"));
+        QVERIFY(std::filesystem::exists(out / "contact_sheet.png"));
+        QVERIFY(std::filesystem::exists(out / "index.html"));
+        const GalleryIndex index = read_gallery_index(out / "gallery.json");
+        QCOMPARE(index.items.size(), std::size_t(4));
+        QCOMPARE(index.items[3].unit, 3);
+        QCOMPARE(index.params["iterations"].get<int>(), 4);
+        for (const auto& file : index.files)
+            QVERIFY(std::filesystem::exists(out / file));
+
+        // A second export into the same folder without overwrite fails and leaves it intact.
+        const auto before = std::filesystem::last_write_time(out / "gallery.json");
+        QVERIFY_THROWS_EXCEPTION(dgnam::Error, session.exportGallery(out, false));
+        QCOMPARE(std::filesystem::last_write_time(out / "gallery.json"), before);
+        // A folder that cannot be made (a file is in the way) gives an error naming it.
+        std::ofstream(dir.filePath("blocker").toStdString()) << "x";
+        try {
+            session.exportGallery(dir.filePath("blocker").toStdString() + "/sub", false);
+            QFAIL("export into a path under a file succeeded");
+        } catch (const dgnam::Error& e) {
+            QVERIFY(QString(e.what()).contains("blocker"));
+        }
+    }
+
+    void cancellingTheGalleryStopsIt() {
+        StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder());
+        session.setSettings(settings_with(2000));
+        QSignalSpy ended(&session, &StudioSession::galleryEnded);
+        std::vector<std::int64_t> units(256);
+        for (int u = 0; u < 256; ++u)
+            units[std::size_t(u)] = u;
+        QVERIFY(session.visualiseAll("A", "relu4", units));
+        QVERIFY(session.galleryRunning());
+        session.cancelGallery();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 20000);
+        QCOMPARE(ended.last().at(0).value<RunEnd>(), RunEnd::Cancelled);
+        QVERIFY(!session.galleryRunning());
+        QTest::qWait(300);
+        QCOMPARE(session.results().size(), std::size_t(0));  // nothing of the cancelled run lands
+    }
+
+    void theInspectorFindsRealExamplesAndJudgesTheImage() {
+        StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder());
+        session.setSettings(settings_with(30));
+        QSignalSpy top(&session, &StudioSession::topImagesFound);
+        QSignalSpy verdicts(&session, &StudioSession::verdictReady);
+        QVERIFY(session.selectUnit(output_unit(session, 1)));  // Trouser
+        QTRY_COMPARE_WITH_TIMEOUT(top.count(), 1, 60000);
+        const auto answer = top.last().at(0).value<TopImagesAnswer>();
+        QCOMPARE(answer.unit, 1);
+        QCOMPARE(answer.pictures.size(), std::size_t(9));
+        int trousers = 0;
+        for (const auto& image : answer.images)
+            trousers += image.label == 1;
+        QVERIFY2(trousers >= 8, "the top images of the Trouser unit should be trousers");
+        for (std::size_t i = 1; i < answer.images.size(); ++i)
+            QVERIFY(answer.images[i - 1].activation >= answer.images[i].activation);
+
+        QTRY_VERIFY_WITH_TIMEOUT(!verdicts.isEmpty(), 30000);
+        const auto verdict = verdicts.last().at(0).value<VerdictAnswer>();
+        QCOMPARE(verdict.judge, std::string("B"));
+        QCOMPARE(verdict.target, 1);
+        QVERIFY(session.judge() != nullptr);
+        // A hidden layer has no realism check.
+        QVERIFY(session.selectUnit(UnitRef{"A", "conv2", 4}));
+        QVERIFY(session.judge() == nullptr);
+    }
+
+    void badInputGivesClearErrors() {
+        QTemporaryDir dir;
+        // A pack folder with a corrupt manifest: the error names the file.
+        std::ofstream(dir.filePath("manifest.json").toStdString()) << "{ not json";
+        try {
+            StudioSession broken(dir.path().toStdString(), c10::Device(c10::kCPU), data_folder());
+            QFAIL("a corrupt pack loaded");
+        } catch (const dgnam::Error& e) {
+            QVERIFY2(QString(e.what()).contains("manifest.json"), e.what());
+        }
+        StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder());
+        QSignalSpy errors(&session, &StudioSession::errorOccurred);
+        QVERIFY(!session.selectUnit(UnitRef{"A", "no_such_layer", 0}));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY(errors.last().at(0).toString().contains("no_such_layer"));
+        QVERIFY(!session.selectUnit(UnitRef{"A", "fc5", 10}));
+        QCOMPARE(errors.count(), 2);
+        SessionSettings bad = session.settings();
+        bad.params.iterations = 0;
+        QVERIFY(!session.setSettings(bad));
+        QCOMPARE(errors.count(), 3);
+        QCOMPARE(session.settings().params.iterations, 200);  // the old settings stay
+        QVERIFY_THROWS_EXCEPTION(dgnam::Error, session.saveCurrentImage("/tmp/never.png"));
+        QVERIFY_THROWS_EXCEPTION(dgnam::Error,
+                                 session.exportGallery(dir.filePath("empty").toStdString(), false));
+    }
+};
+
+QTEST_MAIN(TestStudioSession)
+#include "test_studio_session.moc"

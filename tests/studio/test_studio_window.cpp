@@ -1,0 +1,191 @@
+// The studio's window as a user sees it, under Xvfb with Mesa's software OpenGL: the first unit
+// forms on start, the viewport draws it and the picture changes across steps, zoom changes what
+// is drawn, clicking a unit and moving a slider reach the worker, export and errors.
+#include <QLineEdit>
+#include <QScreen>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTest>
+#include <QTreeView>
+#include <QWheelEvent>
+
+#include "activation_plot.h"
+#include "dgnam/device.h"
+#include "dgnam/studio/image_viewport.h"
+#include "examples_panel.h"
+#include "layer_tree_model.h"
+#include "main_window.h"
+#include "parameter_panel.h"
+#include "slider_field.h"
+#include "studio_test_support.h"
+
+using namespace dgnam;
+using namespace dgnam::studio;
+using namespace dgnam::studio::test;
+
+namespace {
+
+// Share of pixels that differ between two images of the same size.
+double changed_fraction(const QImage& a, const QImage& b) {
+    if (a.size() != b.size())
+        return 1.0;
+    qint64 changed = 0;
+    for (int y = 0; y < a.height(); ++y)
+        for (int x = 0; x < a.width(); ++x)
+            changed += a.pixel(x, y) != b.pixel(x, y);
+    return double(changed) / (qint64(a.width()) * a.height());
+}
+
+int distinct_values(const QImage& image) {
+    QSet<QRgb> values;
+    for (int y = 0; y < image.height(); y += 2)
+        for (int x = 0; x < image.width(); x += 2)
+            values.insert(image.pixel(x, y));
+    return values.size();
+}
+
+StudioOptions test_options() {
+    StudioOptions options;
+    options.pack = bundled_pack();
+    options.device = "cpu";
+    options.restore_settings = false;
+    return options;
+}
+
+}  // namespace
+
+class TestStudioWindow : public QObject {
+    Q_OBJECT
+  private slots:
+    void initTestCase() { set_compute_threads(1); }
+
+    void theFirstUnitFormsAndIsDrawn() {
+        MainWindow window(test_options());
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.session());
+        QCOMPARE(window.session()->currentUnit().layer, std::string("fc5"));
+        QCOMPARE(window.session()->currentUnit().unit, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(window.framesShown() >= 5, 30000);
+        QVERIFY2(window.viewport()->glError().isEmpty(), qPrintable(window.viewport()->glError()));
+        const QImage first = window.viewport()->grabFramebuffer();
+        QVERIFY(distinct_values(first) > 8);
+        first.save(QStringLiteral("studio_viewport.png"));
+        const int shown = window.framesShown();
+        QTRY_VERIFY_WITH_TIMEOUT(window.framesShown() >= shown + 20, 30000);
+        const QImage later = window.viewport()->grabFramebuffer();
+        QVERIFY2(changed_fraction(first, later) > 0.01, "the picture should change across steps");
+        QVERIFY(window.plot()->pointCount() > 0);
+
+        // Zoom around the centre changes what is drawn.
+        const QPointF centre(window.viewport()->width() / 2.0, window.viewport()->height() / 2.0);
+        const double zoom = window.viewport()->zoom();
+        window.session()->togglePause();  // hold the picture still while comparing
+        QTest::qWait(300);
+        const QImage before = window.viewport()->grabFramebuffer();
+        QWheelEvent wheel(centre, window.viewport()->mapToGlobal(centre), QPoint(), QPoint(0, 480),
+                          Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(window.viewport(), &wheel);
+        QVERIFY(window.viewport()->zoom() > zoom);
+        const QImage zoomed = window.viewport()->grabFramebuffer();
+        QVERIFY(changed_fraction(before, zoomed) > 0.05);
+        window.session()->togglePause();
+
+        // The whole window as an artifact to look at.
+        QTest::qWait(200);
+        QVERIFY(
+            window.screen()->grabWindow(window.winId()).save(QStringLiteral("studio_window.png")));
+    }
+
+    void clickingAUnitInTheTreeStartsIt() {
+        MainWindow window(test_options());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QModelIndex source = window.treeModel()->unitIndex(UnitRef{"A", "fc5", 7});
+        const QModelIndex shown = window.treeFilter()->mapFromSource(source);
+        QVERIFY(shown.isValid());
+        window.tree()->scrollTo(shown);
+        const QRect rect = window.tree()->visualRect(shown);
+        QTest::mouseClick(window.tree()->viewport(), Qt::LeftButton, {}, rect.center());
+        QCOMPARE(window.session()->currentUnit().unit, 7);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.session()->newestFrame() && window.session()->newestFrame()->unit == 7, 30000);
+        QVERIFY(window.windowTitle().contains("unit 7"));
+        // The arrow key steps to the next unit.
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        window.viewport()->setFocus();
+        // Through the window system, as a real key press, so the shortcut map sees it.
+        QTest::keyClick(window.windowHandle(), Qt::Key_Right);
+        QCOMPARE(window.session()->currentUnit().unit, 8);
+    }
+
+    void aSliderChangeArrivesInTheWorker() {
+        MainWindow window(test_options());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        SessionSettings long_run = window.session()->settings();
+        long_run.params.iterations = 2000;
+        window.parameterPanel()->setSettings(long_run);
+        window.session()->setSettings(long_run);
+        QSlider* slider = window.parameterPanel()->l2Field()->slider();
+        slider->setValue(slider->minimum());  // L2 decay 0.9
+        QCOMPARE(window.session()->liveWorker().worker().params().l2, 0.9);
+        QCOMPARE(window.session()->settings().params.l2, 0.9);
+    }
+
+    void theFilterFindsUnitsByLabelAndLayersByName() {
+        MainWindow window(test_options());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTest::keyClicks(window.filterBox(), QStringLiteral("sneak"));
+        const QAbstractItemModel* shown = window.tree()->model();
+        // A: classifier -> fc5 -> "7  Sneaker" is the only path left in A.
+        const QModelIndex a = shown->index(0, 0);
+        QCOMPARE(shown->rowCount(a), 1);
+        const QModelIndex fc5 = shown->index(0, 0, a);
+        QCOMPARE(shown->rowCount(fc5), 1);
+        QVERIFY(shown->index(0, 0, fc5).data().toString().contains("Sneaker"));
+        window.filterBox()->setText(QStringLiteral("conv2"));
+        QCOMPARE(shown->rowCount(shown->index(0, 0)), 1);
+    }
+
+    void exportAndErrorsKeepTheSession() {
+        MainWindow window(test_options());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        SessionSettings quick = window.session()->settings();
+        quick.params.iterations = 5;
+        window.parameterPanel()->setSettings(quick);
+        window.session()->setSettings(quick);
+        QSignalSpy ended(window.session(), &StudioSession::galleryEnded);
+        window.visualiseLayer("A", "fc5");
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 60000);
+        // Thumbnails fill in.
+        const QModelIndex unit3 = window.treeModel()->unitIndex(UnitRef{"A", "fc5", 3});
+        QVERIFY(!unit3.data(Qt::DecorationRole).isNull());
+
+        QTemporaryDir dir;
+        QVERIFY(window.exportGalleryTo(dir.filePath("g").toStdString(), false));
+        QVERIFY(QFile::exists(dir.filePath("g/gallery.json")));
+        QVERIFY(QFile::exists(dir.filePath("g/images/fc5_9.png")));
+        QVERIFY(window.saveImageTo(dir.filePath("one.png").toStdString()));
+        QVERIFY(!QImage(dir.filePath("one.png")).isNull());
+
+        // A bad pack: a clear message, and the open session stays as it was.
+        StudioSession* before = window.session();
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        QVERIFY(!window.openPack(dir.filePath("no-pack-here").toStdString(), "cpu"));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY(window.lastError().contains("no-pack-here"));
+        QCOMPARE(window.session(), before);
+        QCOMPARE(window.session()->results().size(), std::size_t(10));
+        // An export into an existing gallery without overwrite fails and says why.
+        QVERIFY(!window.exportGalleryTo(dir.filePath("g").toStdString(), false));
+        QVERIFY(window.lastError().contains("gallery"));
+    }
+};
+
+QTEST_MAIN(TestStudioWindow)
+#include "test_studio_window.moc"
