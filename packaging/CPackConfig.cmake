@@ -8,5 +8,8 @@ set(CPACK_GENERATOR "DEB")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libtorch1.13")
+# Shared-library dependencies are found by dpkg-shlibdeps; these are loaded at run time instead:
+# the xcb and offscreen platform plugins, and an optimised BLAS behind libblas.so.3.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libtorch1.13, qt6-qpa-plugins, libopenblas0-pthread | libblas3")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "dataset-fashion-mnist")
 include(CPack)

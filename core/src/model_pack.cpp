@@ -210,13 +210,22 @@ ModelPack load_model_pack(const fs::path& folder) {
 
 fs::path default_pack_folder() {
     if (const char* env = std::getenv("DGNAM_PACK"); env && *env) return env;
-    for (const fs::path& root : {fs::path(DGNAM_INSTALLED_RESOURCES), fs::path(DGNAM_SOURCE_RESOURCES)}) {
+    std::vector<fs::path> roots;
+    // Next to the running program first (bin/../share/dgnam), so an install under another
+    // prefix (cmake --install --prefix, an unpacked package) finds its own pack.
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) roots.push_back(exe.parent_path().parent_path() / "share" / "dgnam");
+    roots.emplace_back(DGNAM_INSTALLED_RESOURCES);
+    roots.emplace_back(DGNAM_SOURCE_RESOURCES);
+    std::string looked;
+    for (const fs::path& root : roots) {
         const auto candidate = root / "packs" / "fashion-mnist";
         if (fs::exists(candidate / kManifest)) return candidate;
+        looked += (looked.empty() ? "" : ", ") + candidate.string();
     }
-    throw Error("no bundled model pack found (looked in " + std::string(DGNAM_INSTALLED_RESOURCES) +
-                "/packs and " + DGNAM_SOURCE_RESOURCES +
-                "/packs); pass --pack DIR or set DGNAM_PACK");
+    throw Error("no bundled model pack found (looked in " + looked +
+                "); pass --pack DIR or set DGNAM_PACK");
 }
 
 }  // namespace dgnam

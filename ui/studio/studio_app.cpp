@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QScreen>
 #include <QSurfaceFormat>
 #include <QTimer>
@@ -26,6 +27,8 @@ int run_studio(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("dgnam-studio"));
     QApplication::setOrganizationName(QStringLiteral("DGN-AM Studio"));
     QApplication::setApplicationVersion(QStringLiteral(DGNAM_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/dgnam/icons/dgnam-studio.png")));
+    QApplication::setDesktopFileName(QStringLiteral("dgnam-studio"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

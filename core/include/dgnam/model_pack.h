@@ -34,7 +34,8 @@ struct ModelPack {
 // Throws dgnam::Error naming the file (manifest or weights) and the problem.
 ModelPack load_model_pack(const std::filesystem::path& folder);
 
-// The bundled pack: $DGNAM_PACK if set, else the installed share folder, else the source tree's
+// The bundled pack: $DGNAM_PACK if set, else share/dgnam beside the running program (bin/..),
+// else the configured install folder, else the source tree's
 // resources/ (for a build that is not installed). Throws dgnam::Error when none is found.
 std::filesystem::path default_pack_folder();
 
