@@ -12,7 +12,7 @@ namespace dgnam {
 namespace {
 
 class Cli : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { test::write_tiny_pack(folder / "pack"); }
     test::CommandResult dgnam(const std::string& args) {
         return test::run_command(std::string(DGNAM_CLI_PATH) + " --pack " +
@@ -60,9 +60,10 @@ TEST_F(Cli, SynthesizeWritesACompleteGallery) {
 
 TEST_F(Cli, SynthesizeHiddenUnitsWithThePixelMethodInABatch) {
     const auto out = folder / "hidden";
-    const auto r = dgnam("synthesize --layer conv1 --units all --spatial mean --method pixel "
-                         "--iterations 5 --batch 4 --jitter 1 --out " +
-                         out.string());
+    const auto r = dgnam(
+        "synthesize --layer conv1 --units all --spatial mean --method pixel "
+        "--iterations 5 --batch 4 --jitter 1 --out " +
+        out.string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto index = read_gallery_index(out / "gallery.json");
     EXPECT_EQ(index.items.size(), 4u);

@@ -23,7 +23,8 @@ TEST_P(ConvTransposeRewrite, EqualsLibTorchWithinFloatTolerance) {
     auto weight = at::randn({in, out, c.kernel, c.kernel}, gen);
     auto bias = at::randn({out}, gen);
     TensorMap weights = {{"up.weight", weight}};
-    if (c.bias) weights["up.bias"] = bias;
+    if (c.bias)
+        weights["up.bias"] = bias;
     const nlohmann::json layers = {{{"name", "up"},
                                     {"type", "conv_transpose2d"},
                                     {"out", out},

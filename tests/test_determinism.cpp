@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "dgnam/display_mapping.h"
 #include "dgnam/dgn_am.h"
+#include "dgnam/display_mapping.h"
 #include "test_support.h"
 
 namespace dgnam {
@@ -13,7 +13,8 @@ std::pair<at::Tensor, Image8> run(const ModelPack& pack, std::uint64_t seed) {
     p.seed = seed;
     DgnAm am(*pack.generator, pack.classifier(), Objective{}, {1}, p, InitialCode::random(),
              at::kCPU);
-    while (!am.done()) am.step();
+    while (!am.done())
+        am.step();
     const auto outcome = am.evaluate();
     return {am.code().clone(), pack.display.to_rgb8(outcome[0].image, am.image_space())};
 }

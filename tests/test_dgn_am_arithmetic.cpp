@@ -22,22 +22,24 @@ double generator_weight(int pixel, int unit) {
 }
 
 const std::array<std::array<double, 4>, 3> kClassifier = {{
-    {1.0, -2.0, 3.0, 0.5},  // unit 0
-    {0.0, 0.0, 0.0, 0.0},   // unit 1: no gradient at all
+    {1.0, -2.0, 3.0, 0.5},   // unit 0
+    {0.0, 0.0, 0.0, 0.0},    // unit 1: no gradient at all
     {-1.0, 0.5, 0.25, 2.0},  // unit 2
 }};
 
 at::Tensor generator_matrix() {
     auto w = at::zeros({kPixels, kCode});
     for (int p = 0; p < kPixels; ++p)
-        for (int d = 0; d < kCode; ++d) w[p][d] = generator_weight(p, d);
+        for (int d = 0; d < kCode; ++d)
+            w[p][d] = generator_weight(p, d);
     return w;
 }
 
 at::Tensor classifier_matrix() {
     auto w = at::zeros({3, 4});
     for (int k = 0; k < 3; ++k)
-        for (int i = 0; i < 4; ++i) w[k][i] = kClassifier[k][i];
+        for (int i = 0; i < 4; ++i)
+            w[k][i] = kClassifier[k][i];
     return w;
 }
 
@@ -59,10 +61,12 @@ HandStep hand_step(std::array<double, kCode> h, int unit, double lr, double lowe
         mean_g += std::abs(kClassifier[unit][i]) / 4.0;
     }
     std::array<double, kPixels> difference{};  // zero outside the crop
-    for (int i = 0; i < 4; ++i) difference[kCrop[i]] = lr / mean_g * kClassifier[unit][i];
+    for (int i = 0; i < 4; ++i)
+        difference[kCrop[i]] = lr / mean_g * kClassifier[unit][i];
     std::array<double, kCode> gh{};
     for (int d = 0; d < kCode; ++d)
-        for (int p = 0; p < kPixels; ++p) gh[d] += generator_weight(p, d) * difference[p];
+        for (int p = 0; p < kPixels; ++p)
+            gh[d] += generator_weight(p, d) * difference[p];
     const double mean_gh = (std::abs(gh[0]) + std::abs(gh[1])) / 2.0;
     std::array<double, kCode> next{};
     const std::array<double, kCode> lower{lower0, -10.0}, upper{upper0, 10.0};
@@ -170,8 +174,7 @@ TEST(DgnAmArithmetic, ZeroGradientSkipsTheRowAndReportsIt) {
     auto am = f.make({1}, params(2.0, 0.0, 4, 0.9));
     const auto step = am.step();
     ASSERT_TRUE(step.rows[0].skipped);
-    EXPECT_NE(step.rows[0].skip_reason.find("zero"), std::string::npos)
-        << step.rows[0].skip_reason;
+    EXPECT_NE(step.rows[0].skip_reason.find("zero"), std::string::npos) << step.rows[0].skip_reason;
     EXPECT_FLOAT_EQ(am.code()[0][0].item<float>(), 0.5f);
     EXPECT_FLOAT_EQ(am.code()[0][1].item<float>(), 1.5f);
 }

@@ -47,8 +47,8 @@ TEST(ImageBridge, ConvertsBetweenSpacesAndBack) {
     EXPECT_TRUE(bridge.converts_values());
     // A pure red pixel: BGR 0-255 mean-subtracted -> RGB unit -> normalised.
     auto image = at::zeros({1, 3, 8, 8});
-    image.select(1, 0).fill_(0.0 - 104.0);  // blue channel
-    image.select(1, 1).fill_(0.0 - 117.0);  // green
+    image.select(1, 0).fill_(0.0 - 104.0);    // blue channel
+    image.select(1, 1).fill_(0.0 - 117.0);    // green
     image.select(1, 2).fill_(255.0 - 123.0);  // red
     auto c = bridge.to_classifier(image);
     EXPECT_NEAR(c[0][0][0][0].item<double>(), (1.0 - 0.485) / 0.229, 1e-4);  // R
@@ -85,8 +85,8 @@ TEST(ImageBridge, RejectsAGeneratorSmallerThanTheInput) {
 }
 
 TEST(PixelSpace, ReadsAndRejectsDescriptions) {
-    auto s = PixelSpace::from_json({{"channels", "bgr"}, {"scale", 255}, {"mean", {1, 2, 3}}},
-                                   "m.json");
+    auto s =
+        PixelSpace::from_json({{"channels", "bgr"}, {"scale", 255}, {"mean", {1, 2, 3}}}, "m.json");
     EXPECT_EQ(s.order, ChannelOrder::BGR);
     EXPECT_EQ(s.mean[2], 3.0);
     EXPECT_EQ(s.stddev[0], 1.0);

@@ -58,8 +58,9 @@ TEST(SequentialNet, WeightsAreFrozen) {
 TEST(SequentialNet, ChecksEveryTensorAgainstTheArchitecture) {
     const nlohmann::json layers = {{{"name", "fc"}, {"type", "linear"}, {"out", 3}}};
     const std::string file = "weights.safetensors";
-    EXPECT_NE(error_of([&] { SequentialNet(layers, {4}, {{"fc.weight", at::zeros({3, 4})}}, file); })
-                  .find("missing tensor \"fc.bias\""),
+    EXPECT_NE(error_of([&] {
+                  SequentialNet(layers, {4}, {{"fc.weight", at::zeros({3, 4})}}, file);
+              }).find("missing tensor \"fc.bias\""),
               std::string::npos);
     auto shape_error = error_of([&] {
         SequentialNet(layers, {4}, {{"fc.weight", at::zeros({3, 5})}, {"fc.bias", at::zeros({3})}},
@@ -87,8 +88,8 @@ TEST(SequentialNet, ChecksEveryTensorAgainstTheArchitecture) {
     });
     EXPECT_NE(unknown.find("capsule"), std::string::npos) << unknown;
     auto wrong_input = error_of([&] {
-        SequentialNet({{{"name", "c"}, {"type", "conv2d"}, {"out", 2}, {"kernel", 3}}}, {4},
-                      {}, file);
+        SequentialNet({{{"name", "c"}, {"type", "conv2d"}, {"out", 2}, {"kernel", 3}}}, {4}, {},
+                      file);
     });
     EXPECT_NE(wrong_input.find("layer \"c\""), std::string::npos) << wrong_input;
 }
@@ -110,7 +111,7 @@ TEST(SequentialNet, TransposedConvolutionDoublesTheSize) {
 }
 
 class BrokenPack : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { test::write_tiny_pack(folder.path()); }
     nlohmann::json manifest() {
         std::ifstream in(folder / "manifest.json");

@@ -42,8 +42,8 @@ TEST(Objective, ReadoutGivesRawActivationAndOutputProbability) {
     EXPECT_EQ(r.values[0].item<float>(), -3.0f);
     EXPECT_DOUBLE_EQ(r.activations[0], 3.0);
     ASSERT_TRUE(r.probabilities[0].has_value());
-    EXPECT_NEAR(*r.probabilities[0], std::exp(3.0) / (std::exp(1.0) + std::exp(2.0) + std::exp(3.0)),
-                1e-6);
+    EXPECT_NEAR(*r.probabilities[0],
+                std::exp(3.0) / (std::exp(1.0) + std::exp(2.0) + std::exp(3.0)), 1e-6);
     EXPECT_FALSE(read_objective(logits, {2}, Objective{}, false).probabilities[0].has_value());
 }
 

@@ -50,7 +50,8 @@ TEST(PixelAm, JitterAndBlurKeepTheImageInRangeAndDeterministic) {
     p.blur_every = 3;
     auto run = [&] {
         PixelAm am(pack.classifier(), Objective{}, {0, 2}, p, at::kCPU);
-        while (!am.done()) am.step();
+        while (!am.done())
+            am.step();
         return am.evaluate();
     };
     const auto a = run();
@@ -75,7 +76,8 @@ TEST(PixelAm, RaisesTheTargetActivation) {
     p.l2 = 1.0;
     PixelAm am(pack.classifier(), Objective{}, {1}, p, at::kCPU);
     const double first = am.step().rows[0].activation;
-    while (!am.done()) am.step();
+    while (!am.done())
+        am.step();
     EXPECT_GT(am.evaluate()[0].activation, first + 0.1);
 }
 

@@ -301,7 +301,9 @@ struct Malformed {
 };
 
 // Keeps test names and failure messages readable instead of a dump of the struct's bytes.
-void PrintTo(const Malformed& m, std::ostream* os) { *os << m.name; }
+void PrintTo(const Malformed& m, std::ostream* os) {
+    *os << m.name;
+}
 
 class SafetensorsMalformed : public testing::TestWithParam<Malformed> {};
 

@@ -2,10 +2,10 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <sys/wait.h>
 #include <cstdio>
 #include <fstream>
 #include <random>
-#include <sys/wait.h>
 
 #include "dgnam/safetensors.h"
 
@@ -16,7 +16,8 @@ ScratchFolder::ScratchFolder() {
     std::random_device device;
     for (;;) {
         path_ = fs::temp_directory_path() / ("dgnam-test-" + std::to_string(device()));
-        if (fs::create_directory(path_)) break;
+        if (fs::create_directory(path_))
+            break;
     }
 }
 
@@ -37,10 +38,9 @@ PixelSpace identity_grey_space() {
 std::unique_ptr<NetworkGenerator> linear_generator(const at::Tensor& weight, std::int64_t height,
                                                    std::int64_t width, at::Tensor lower,
                                                    at::Tensor upper) {
-    const nlohmann::json layers = {{{"name", "fc"}, {"type", "linear"}, {"out", height * width},
-                                    {"bias", false}},
-                                   {{"name", "image"}, {"type", "reshape"},
-                                    {"shape", {1, height, width}}}};
+    const nlohmann::json layers = {
+        {{"name", "fc"}, {"type", "linear"}, {"out", height * width}, {"bias", false}},
+        {{"name", "image"}, {"type", "reshape"}, {"shape", {1, height, width}}}};
     SequentialNet net(layers, {weight.size(1)}, {{"fc.weight", weight}}, "test generator");
     return std::make_unique<NetworkGenerator>(
         std::move(net), ImageSpec{{1, height, width}, identity_grey_space()},
@@ -75,7 +75,8 @@ void write_tiny_pack(const fs::path& folder, std::uint64_t seed) {
     write_safetensors(folder / "generator.safetensors", generator);
     {
         std::ofstream bounds(folder / "bounds_upper.txt");
-        for (int i = 0; i < 16; ++i) bounds << (i ? " " : "") << 3.0;
+        for (int i = 0; i < 16; ++i)
+            bounds << (i ? " " : "") << 3.0;
         bounds << "\n";
     }
     const nlohmann::json manifest = {
@@ -86,8 +87,9 @@ void write_tiny_pack(const fs::path& folder, std::uint64_t seed) {
          {{{"id", "A"},
            {"name", "tiny convnet"},
            {"weights", "classifier_a.safetensors"},
-           {"input", {{"shape", {1, 8, 8}},
-                      {"space", {{"channels", "grey"}, {"mean", {0.5}}, {"std", {0.5}}}}}},
+           {"input",
+            {{"shape", {1, 8, 8}},
+             {"space", {{"channels", "grey"}, {"mean", {0.5}}, {"std", {0.5}}}}}},
            {"output_layer", "fc3"},
            {"labels", {"zero", "one", "two"}},
            {"layers",
@@ -102,8 +104,9 @@ void write_tiny_pack(const fs::path& folder, std::uint64_t seed) {
           {"classifier", "A"},
           {"code_layer", "relu2"},
           {"code_size", 16},
-          {"output", {{"shape", {1, 10, 10}},
-                      {"space", {{"channels", "grey"}, {"scale", 255.0}, {"mean", {128.0}}}}}},
+          {"output",
+           {{"shape", {1, 10, 10}},
+            {"space", {{"channels", "grey"}, {"scale", 255.0}, {"mean", {128.0}}}}}},
           {"bounds", {{"lower", 0.0}, {"upper_file", "bounds_upper.txt"}, {"method", "test"}}},
           {"display", {{"mode", "range"}, {"low", -128.0}, {"high", 127.0}}},
           {"layers",
@@ -122,9 +125,11 @@ void write_tiny_pack(const fs::path& folder, std::uint64_t seed) {
 CommandResult run_command(const std::string& command_line) {
     CommandResult result;
     FILE* pipe = popen((command_line + " 2>&1").c_str(), "r");
-    if (!pipe) return result;
+    if (!pipe)
+        return result;
     char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) result.output.append(buffer, n);
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe))
+        result.output.append(buffer, n);
     const int status = pclose(pipe);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;

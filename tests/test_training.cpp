@@ -26,7 +26,9 @@ LabelledImages squares(std::int64_t n, std::uint64_t seed) {
     return {images, labels};
 }
 
-FashionMnist square_data() { return {squares(80, 1), squares(40, 2)}; }
+FashionMnist square_data() {
+    return {squares(80, 1), squares(40, 2)};
+}
 
 TEST(Training, ClassifierALearnsAndItsWeightsLoad) {
     const auto data = square_data();
@@ -56,10 +58,10 @@ TEST(Training, SameSeedSameWeightsAndTheCallbackCanStop) {
     ClassifierTraining options;
     options.max_steps = 2;
     options.batch_size = 16;
-    const auto a = train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(), data,
-                                    options);
-    const auto b = train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(), data,
-                                    options);
+    const auto a =
+        train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(), data, options);
+    const auto b =
+        train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(), data, options);
     ASSERT_EQ(a.weights.size(), b.weights.size());
     for (const auto& [name, tensor] : a.weights)
         EXPECT_TRUE(at::equal(tensor, b.weights.at(name))) << name;
@@ -111,19 +113,23 @@ TEST(Training, GeneratorStepsAndReportsItsTestMetrics) {
 }
 
 TEST(Training, CodeBoundsAreMeanPlusThreeStandardDeviations) {
-    // A linear "classifier" whose only layer reads two pixels: unit 0 = pixel 0, unit 1 = 2 x pixel 1.
+    // A linear "classifier" whose only layer reads two pixels: unit 0 = pixel 0, unit 1 = 2 x
+    // pixel 1.
     auto w = at::zeros({2, 28 * 28});
     w[0][0] = 1.0;
     w[1][1] = 2.0;
     auto classifier = test::linear_classifier(w, 28, 28);
     LabelledImages data{at::zeros({4, 1, 28, 28}, at::kByte), at::zeros({4}, at::kLong)};
     const std::uint8_t values[4] = {0, 51, 102, 255};
-    for (int i = 0; i < 4; ++i) data.images[i][0][0][0] = values[i];
+    for (int i = 0; i < 4; ++i)
+        data.images[i][0][0][0] = values[i];
     const auto upper = code_upper_bounds(*classifier, "fc", data);
     std::vector<double> x = {0.0, 0.2, 0.4, 1.0};
     double mean = 0, sq = 0;
-    for (double v : x) mean += v / 4;
-    for (double v : x) sq += (v - mean) * (v - mean) / 4;
+    for (double v : x)
+        mean += v / 4;
+    for (double v : x)
+        sq += (v - mean) * (v - mean) / 4;
     ASSERT_EQ(upper.size(), 2u);
     EXPECT_NEAR(upper[0], mean + 3 * std::sqrt(sq), 1e-5);
     EXPECT_NEAR(upper[1], 0.0, 1e-6);
@@ -133,19 +139,25 @@ TEST(SequentialNet, ResidualBlockAddsItsShortcut) {
     const nlohmann::json layers = {
         {{"name", "block"},
          {"type", "residual"},
-         {"main", {{{"name", "scale"}, {"type", "conv2d"}, {"out", 2}, {"kernel", 1}, {"bias", false}}}},
+         {"main",
+          {{{"name", "scale"}, {"type", "conv2d"}, {"out", 2}, {"kernel", 1}, {"bias", false}}}},
          {"shortcut",
-          {{{"name", "project"}, {"type", "conv2d"}, {"out", 2}, {"kernel", 1}, {"bias", false}}}}}};
+          {{{"name", "project"},
+            {"type", "conv2d"},
+            {"out", 2},
+            {"kernel", 1},
+            {"bias", false}}}}}};
     auto scale = at::tensor({2.0f, 0.0f, 0.0f, 3.0f}).view({2, 2, 1, 1});
     auto project = at::tensor({1.0f, 1.0f, 0.0f, 0.0f}).view({2, 2, 1, 1});
-    SequentialNet net(layers, {2, 1, 1},
-                      {{"block.main.scale.weight", scale}, {"block.shortcut.project.weight", project}},
-                      "w");
+    SequentialNet net(
+        layers, {2, 1, 1},
+        {{"block.main.scale.weight", scale}, {"block.shortcut.project.weight", project}}, "w");
     auto y = net.forward(at::tensor({1.0f, 10.0f}).view({1, 2, 1, 1}));
     EXPECT_FLOAT_EQ(y[0][0][0][0].item<float>(), 2.0f + 11.0f);
     EXPECT_FLOAT_EQ(y[0][1][0][0].item<float>(), 30.0f + 0.0f);
     EXPECT_EQ(net.state().size(), 2u);
-    EXPECT_THROW(SequentialNet(layers, {2, 1, 1}, {{"block.main.scale.weight", scale}}, "w"), Error);
+    EXPECT_THROW(SequentialNet(layers, {2, 1, 1}, {{"block.main.scale.weight", scale}}, "w"),
+                 Error);
 }
 
 }  // namespace

@@ -42,20 +42,22 @@ struct EventLog {
         std::unique_lock<std::mutex> lock(mutex);
         return changed.wait_for(lock, timeout, [&] {
             for (const auto& e : ends)
-                if (e.first == id) return true;
+                if (e.first == id)
+                    return true;
             return false;
         });
     }
     RunEnd end_of(std::uint64_t id) {
         std::lock_guard<std::mutex> lock(mutex);
         for (const auto& e : ends)
-            if (e.first == id) return e.second;
+            if (e.first == id)
+                return e.second;
         return RunEnd::Failed;
     }
 };
 
 class WorkerTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { test::write_tiny_pack(folder.path()); }
     std::unique_ptr<Worker> make_worker() {
         return std::make_unique<Worker>(load_model_pack(folder.path()), at::kCPU, log.events());
@@ -120,7 +122,8 @@ TEST_F(WorkerTest, ParametersChangedWhileRunningReachALaterStep) {
     const auto id = worker->start(r);
     std::uint64_t seen = 0;
     // Wait until the run is stepping, then change the learning rate.
-    while (!worker->frames().newer_than(seen)) std::this_thread::sleep_for(1ms);
+    while (!worker->frames().newer_than(seen))
+        std::this_thread::sleep_for(1ms);
     auto changed = r.params;
     changed.lr_start = 1000.0;
     changed.lr_end = 1000.0;
@@ -129,7 +132,8 @@ TEST_F(WorkerTest, ParametersChangedWhileRunningReachALaterStep) {
     bool arrived = false;
     const auto deadline = std::chrono::steady_clock::now() + 30s;
     while (!arrived && std::chrono::steady_clock::now() < deadline) {
-        if (auto f = worker->frames().newer_than(seen)) arrived = f->step.step_size == 1000.0;
+        if (auto f = worker->frames().newer_than(seen))
+            arrived = f->step.step_size == 1000.0;
         std::this_thread::sleep_for(1ms);
     }
     EXPECT_TRUE(arrived);
@@ -148,7 +152,8 @@ TEST_F(WorkerTest, PauseHoldsTheRunAndResumeContinues) {
     auto worker = make_worker();
     const auto id = worker->start(request({0}, 100000));
     std::uint64_t seen = 0;
-    while (!worker->frames().newer_than(seen)) std::this_thread::sleep_for(1ms);
+    while (!worker->frames().newer_than(seen))
+        std::this_thread::sleep_for(1ms);
     worker->pause();
     EXPECT_TRUE(worker->paused());
     std::this_thread::sleep_for(50ms);  // let a step in flight finish
@@ -169,7 +174,8 @@ TEST_F(WorkerTest, ANewRunReplacesTheCurrentOne) {
     auto worker = make_worker();
     const auto first = worker->start(request({0}, 100000));
     std::uint64_t seen = 0;
-    while (!worker->frames().newer_than(seen)) std::this_thread::sleep_for(1ms);
+    while (!worker->frames().newer_than(seen))
+        std::this_thread::sleep_for(1ms);
     const auto second = worker->start(request({2}, 10));
     EXPECT_GT(second, first);
     ASSERT_TRUE(log.wait_for_end(second));
@@ -184,7 +190,8 @@ TEST_F(WorkerTest, CancelAndDestructionEndWithinAStep) {
     auto worker = make_worker();
     const auto id = worker->start(request({0}, 1000000));
     std::uint64_t seen = 0;
-    while (!worker->frames().newer_than(seen)) std::this_thread::sleep_for(1ms);
+    while (!worker->frames().newer_than(seen))
+        std::this_thread::sleep_for(1ms);
     const auto started = std::chrono::steady_clock::now();
     worker->cancel();
     ASSERT_TRUE(log.wait_for_end(id, 10s));
@@ -231,7 +238,8 @@ TEST(LatestValue, ReadersSeeOnlyTheNewest) {
     LatestValue<int> box;
     std::uint64_t seen = 0;
     EXPECT_FALSE(box.newer_than(seen));
-    for (int i = 0; i < 100; ++i) box.publish(i);
+    for (int i = 0; i < 100; ++i)
+        box.publish(i);
     EXPECT_EQ(box.newer_than(seen).value_or(-1), 99);
     EXPECT_FALSE(box.newer_than(seen));
     box.publish(100);

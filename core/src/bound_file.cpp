@@ -10,7 +10,8 @@ namespace dgnam {
 
 std::vector<float> read_bound_file(const std::filesystem::path& path, long expected_count) {
     std::ifstream in(path);
-    if (!in) throw Error(path.string() + ": cannot open the bound file");
+    if (!in)
+        throw Error(path.string() + ": cannot open the bound file");
     std::vector<float> values;
     std::string token;
     while (in >> token) {
@@ -25,7 +26,8 @@ std::vector<float> read_bound_file(const std::filesystem::path& path, long expec
             throw Error(path.string() + ": value " + std::to_string(values.size() + 1) + " (\"" +
                         token.substr(0, 32) + "\") is not a finite number");
         values.push_back(static_cast<float>(v));
-        if (expected_count > 0 && static_cast<long>(values.size()) > expected_count) break;
+        if (expected_count > 0 && static_cast<long>(values.size()) > expected_count)
+            break;
     }
     if (expected_count > 0 && static_cast<long>(values.size()) != expected_count)
         throw Error(path.string() + ": holds " +

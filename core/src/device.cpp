@@ -11,20 +11,25 @@
 namespace dgnam {
 namespace {
 
-int cuda_device_count() { return at::hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0; }
+int cuda_device_count() {
+    return at::hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0;
+}
 
 }  // namespace
 
 c10::Device parse_device(const std::string& text) {
-    if (text == "auto") return cuda_device_count() > 0 ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
-    if (text == "cpu") return c10::Device(c10::kCPU);
+    if (text == "auto")
+        return cuda_device_count() > 0 ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+    if (text == "cpu")
+        return c10::Device(c10::kCPU);
     if (text == "cuda" || text.rfind("cuda:", 0) == 0) {
         int index = 0;
         if (text.size() > 5) {
             try {
                 std::size_t used = 0;
                 index = std::stoi(text.substr(5), &used);
-                if (used != text.size() - 5) throw std::invalid_argument(text);
+                if (used != text.size() - 5)
+                    throw std::invalid_argument(text);
             } catch (const std::exception&) {
                 throw Error("device \"" + text + "\" is not valid; use auto, cpu, cuda or cuda:N");
             }
@@ -36,8 +41,8 @@ c10::Device parse_device(const std::string& text) {
                         "visible; use --device cpu, or build against a CUDA LibTorch");
         if (index < 0 || index >= count)
             throw Error("device \"" + text + "\" does not exist; there are " +
-                        std::to_string(count) + " CUDA devices (cuda:0 to cuda:" +
-                        std::to_string(count - 1) + ")");
+                        std::to_string(count) +
+                        " CUDA devices (cuda:0 to cuda:" + std::to_string(count - 1) + ")");
         return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
     }
     throw Error("device \"" + text + "\" is not valid; use auto, cpu, cuda or cuda:N");
@@ -45,17 +50,22 @@ c10::Device parse_device(const std::string& text) {
 
 std::vector<std::string> available_devices() {
     std::vector<std::string> out{"cpu"};
-    for (int i = 0; i < cuda_device_count(); ++i) out.push_back("cuda:" + std::to_string(i));
+    for (int i = 0; i < cuda_device_count(); ++i)
+        out.push_back("cuda:" + std::to_string(i));
     return out;
 }
 
 void set_compute_threads(int threads) {
     if (threads < 0 || threads > 1024)
-        throw Error("thread count " + std::to_string(threads) + " is not valid; use 0 (all) to 1024");
-    if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        throw Error("thread count " + std::to_string(threads) +
+                    " is not valid; use 0 (all) to 1024");
+    if (threads == 0)
+        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);
 }
 
-int compute_threads() { return at::get_num_threads(); }
+int compute_threads() {
+    return at::get_num_threads();
+}
 
 }  // namespace dgnam

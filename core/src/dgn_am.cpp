@@ -17,12 +17,16 @@ at::Tensor initial_code(const InitialCode& init, std::int64_t rows, std::int64_t
     switch (init.kind) {
         case InitialCode::Kind::Random:
             return seeded_normal(size, seed).unsqueeze(0).repeat({rows, 1});
-        case InitialCode::Kind::Zeros: return at::zeros({rows, size});
-        case InitialCode::Kind::Given: break;
+        case InitialCode::Kind::Zeros:
+            return at::zeros({rows, size});
+        case InitialCode::Kind::Given:
+            break;
     }
     auto c = init.code.detach().to(at::kCPU).to(at::kFloat);
-    if (c.dim() == 1 && c.size(0) == size) return c.unsqueeze(0).repeat({rows, 1});
-    if (c.dim() == 2 && c.size(0) == rows && c.size(1) == size) return c.clone();
+    if (c.dim() == 1 && c.size(0) == size)
+        return c.unsqueeze(0).repeat({rows, 1});
+    if (c.dim() == 2 && c.size(0) == rows && c.size(1) == size)
+        return c.clone();
     throw Error("initial code has shape [" + std::to_string(c.dim() ? c.size(0) : 0) +
                 (c.dim() == 2 ? ", " + std::to_string(c.size(1)) : std::string()) +
                 "]; the generator takes codes of " + std::to_string(size) + " values");
@@ -52,7 +56,8 @@ DgnAm::DgnAm(const Generator& generator, const Classifier& classifier, Objective
               classifier.input().shape),
       records_(units) {
     params_.validate();
-    if (objective_.layer.empty()) objective_.layer = classifier_.output_layer();
+    if (objective_.layer.empty())
+        objective_.layer = classifier_.output_layer();
     validate_objective(classifier_.layer(objective_.layer), units, objective_);
     is_output_layer_ = objective_.layer == classifier_.output_layer();
     bounds_ = generator_.bounds().scaled(params_.clip_scale, device_);
@@ -68,7 +73,9 @@ void DgnAm::set_params(const OptimizerParams& params) {
     params_ = params;
 }
 
-const PixelSpace& DgnAm::image_space() const { return generator_.output().space; }
+const PixelSpace& DgnAm::image_space() const {
+    return generator_.output().space;
+}
 
 StepResult DgnAm::step() {
     const auto started = std::chrono::steady_clock::now();
@@ -94,7 +101,8 @@ StepResult DgnAm::step() {
     RowScales code_step = normalised_step_scales(gh, result.step_size);
     at::Tensor updated = apply_row_scales(code_.detach(), gh, code_step.scale);
     updated = at::max(at::min(updated, bounds_.upper), bounds_.lower);
-    if (params_.l2 > 0 && params_.l2 < 1) updated = updated * params_.l2;
+    if (params_.l2 > 0 && params_.l2 < 1)
+        updated = updated * params_.l2;
 
     std::vector<std::string> reasons(units.size());
     for (std::size_t i = 0; i < units.size(); ++i) {

@@ -14,7 +14,8 @@ bool same_space(const PixelSpace& a, const PixelSpace& b) {
 
 std::string shape_text(const std::vector<std::int64_t>& s) {
     std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) out += (i ? "x" : "") + std::to_string(s[i]);
+    for (std::size_t i = 0; i < s.size(); ++i)
+        out += (i ? "x" : "") + std::to_string(s[i]);
     return out;
 }
 
@@ -40,18 +41,24 @@ ImageBridge::ImageBridge(PixelSpace generator_space, std::vector<std::int64_t> g
 }
 
 at::Tensor ImageBridge::convert(const at::Tensor& generated) const {
-    if (!converts_) return generated;
+    if (!converts_)
+        return generated;
     auto unit = from_.to_unit(generated);
-    if (from_.channels == 1 && to_.channels == 3) unit = unit.expand({-1, 3, -1, -1});
-    if (from_.channels == 3 && to_.channels == 1) unit = unit.mean(1, /*keepdim=*/true);
+    if (from_.channels == 1 && to_.channels == 3)
+        unit = unit.expand({-1, 3, -1, -1});
+    if (from_.channels == 3 && to_.channels == 1)
+        unit = unit.mean(1, /*keepdim=*/true);
     return to_.from_unit(unit);
 }
 
 at::Tensor ImageBridge::convert_back(const at::Tensor& classifier_values) const {
-    if (!converts_) return classifier_values;
+    if (!converts_)
+        return classifier_values;
     auto unit = to_.to_unit(classifier_values);
-    if (to_.channels == 3 && from_.channels == 1) unit = unit.mean(1, /*keepdim=*/true);
-    if (to_.channels == 1 && from_.channels == 3) unit = unit.expand({-1, 3, -1, -1});
+    if (to_.channels == 3 && from_.channels == 1)
+        unit = unit.mean(1, /*keepdim=*/true);
+    if (to_.channels == 1 && from_.channels == 3)
+        unit = unit.expand({-1, 3, -1, -1});
     return from_.from_unit(unit);
 }
 

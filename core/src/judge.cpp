@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "dgnam/error.h"
+#include "dgnam/image_input.h"
 
 namespace dgnam {
 
@@ -18,16 +19,7 @@ Verdict judge_image(const Classifier& judge, const Image8& image, std::int64_t t
         throw Error("class " + std::to_string(target) + " is not an output of classifier \"" +
                     judge.id() + "\"");
     at::NoGradGuard no_grad;
-    auto rgb = at::from_blob(const_cast<std::uint8_t*>(image.rgb.data()),
-                             {image.height, image.width, 3}, at::kByte)
-                   .permute({2, 0, 1})
-                   .to(at::kFloat)
-                   .div(255.0)
-                   .unsqueeze(0);
-    auto unit = shape[0] == 1 ? rgb.mean(1, /*keepdim=*/true) : rgb;
-    const auto top = (image.height - shape[1]) / 2, left = (image.width - shape[2]) / 2;
-    unit = unit.narrow(2, top, shape[1]).narrow(3, left, shape[2]);
-    auto device_input = judge.input().space.from_unit(unit).to(device);
+    auto device_input = image_to_input(judge.input(), image, ImageFit::CentreCrop).to(device);
     auto logits = judge.forward_to(device_input, judge.output_layer());
     auto probabilities = at::softmax(logits, 1)[0].to(at::kCPU).to(at::kDouble);
     Verdict v;

@@ -4,16 +4,21 @@ namespace dgnam {
 
 const char* to_string(LayerKind kind) {
     switch (kind) {
-        case LayerKind::Convolution: return "convolution";
-        case LayerKind::FullyConnected: return "fully-connected";
-        case LayerKind::Other: break;
+        case LayerKind::Convolution:
+            return "convolution";
+        case LayerKind::FullyConnected:
+            return "fully-connected";
+        case LayerKind::Other:
+            break;
     }
     return "other";
 }
 
 LayerKind kind_of_type(const std::string& type) {
-    if (type == "conv2d" || type == "conv_transpose2d") return LayerKind::Convolution;
-    if (type == "linear") return LayerKind::FullyConnected;
+    if (type == "conv2d" || type == "conv_transpose2d")
+        return LayerKind::Convolution;
+    if (type == "linear")
+        return LayerKind::FullyConnected;
     return LayerKind::Other;
 }
 

@@ -25,12 +25,14 @@ struct ManifestObject {
     [[noreturn]] void fail(const std::string& what) const { throw Error(where + ": " + what); }
 
     const nlohmann::json& at(const char* key) const {
-        if (!j.contains(key)) fail(std::string("missing field \"") + key + "\"");
+        if (!j.contains(key))
+            fail(std::string("missing field \"") + key + "\"");
         return j.at(key);
     }
     std::string text(const char* key) const {
         const auto& v = at(key);
-        if (!v.is_string()) fail(std::string("\"") + key + "\" must be a string");
+        if (!v.is_string())
+            fail(std::string("\"") + key + "\" must be a string");
         return v.get<std::string>();
     }
     std::string text_or(const char* key, const std::string& fallback) const {
@@ -38,10 +40,12 @@ struct ManifestObject {
     }
     std::vector<std::int64_t> shape(const char* key) const {
         const auto& v = at(key);
-        if (!v.is_array() || v.empty() || v.size() > 3) fail(std::string("\"") + key + "\" must be a shape like [C, H, W]");
+        if (!v.is_array() || v.empty() || v.size() > 3)
+            fail(std::string("\"") + key + "\" must be a shape like [C, H, W]");
         std::vector<std::int64_t> out;
         for (const auto& d : v) {
-            if (!d.is_number_integer() || d.get<std::int64_t>() < 1 || d.get<std::int64_t>() > 65536)
+            if (!d.is_number_integer() || d.get<std::int64_t>() < 1 ||
+                d.get<std::int64_t>() > 65536)
                 fail(std::string("\"") + key + "\" holds a dimension that is not 1 to 65536");
             out.push_back(d.get<std::int64_t>());
         }
@@ -53,17 +57,20 @@ struct ManifestObject {
         if (name.is_absolute() || name.empty())
             fail(std::string("\"") + key + "\" must be a file name relative to the pack folder");
         for (const auto& part : name)
-            if (part == "..") fail(std::string("\"") + key + "\" must not leave the pack folder");
+            if (part == "..")
+                fail(std::string("\"") + key + "\" must not leave the pack folder");
         return folder / name;
     }
 };
 
 ImageSpec read_image_spec(const ManifestObject& owner, const char* key) {
     ManifestObject spec{owner.at(key), owner.where + " " + key};
-    if (!spec.j.is_object()) spec.fail("must be an object");
+    if (!spec.j.is_object())
+        spec.fail("must be an object");
     ImageSpec out;
     out.shape = spec.shape("shape");
-    if (out.shape.size() != 3) spec.fail("\"shape\" must be [C, H, W]");
+    if (out.shape.size() != 3)
+        spec.fail("\"shape\" must be [C, H, W]");
     out.space = PixelSpace::from_json(spec.at("space"), spec.where);
     if (out.space.channels != out.shape[0])
         spec.fail("the shape has " + std::to_string(out.shape[0]) + " channels but the space " +
@@ -75,23 +82,28 @@ std::vector<std::string> read_labels(const ManifestObject& c, const fs::path& fo
     std::vector<std::string> labels;
     if (c.j.contains("labels")) {
         const auto& a = c.at("labels");
-        if (!a.is_array()) c.fail("\"labels\" must be an array of strings");
+        if (!a.is_array())
+            c.fail("\"labels\" must be an array of strings");
         for (const auto& l : a) {
-            if (!l.is_string()) c.fail("\"labels\" must be an array of strings");
+            if (!l.is_string())
+                c.fail("\"labels\" must be an array of strings");
             labels.push_back(l.get<std::string>());
         }
     } else if (c.j.contains("labels_file")) {
         const auto path = c.file(folder, "labels_file");
         std::ifstream in(path);
-        if (!in) throw Error(path.string() + ": cannot open the labels file");
+        if (!in)
+            throw Error(path.string() + ": cannot open the labels file");
         for (std::string line; std::getline(in, line);)
-            if (!line.empty()) labels.push_back(line);
+            if (!line.empty())
+                labels.push_back(line);
     }
     return labels;
 }
 
 std::unique_ptr<Classifier> load_classifier(const ManifestObject& c, const fs::path& folder) {
-    if (!c.j.is_object()) c.fail("must be an object");
+    if (!c.j.is_object())
+        c.fail("must be an object");
     const auto id = c.text("id");
     const auto weights_path = c.file(folder, "weights");
     ImageSpec input = read_image_spec(c, "input");
@@ -109,13 +121,16 @@ at::Tensor read_bound(const ManifestObject& b, const fs::path& folder, const cha
         auto values = read_bound_file(b.file(folder, file_key), static_cast<long>(size));
         return at::tensor(values);
     }
-    if (!b.j.contains(key)) return at::full({size}, fallback);
+    if (!b.j.contains(key))
+        return at::full({size}, fallback);
     const auto& v = b.j.at(key);
-    if (v.is_number()) return at::full({size}, v.get<double>());
+    if (v.is_number())
+        return at::full({size}, v.get<double>());
     if (v.is_array() && static_cast<std::int64_t>(v.size()) == size) {
         std::vector<float> values;
         for (const auto& x : v) {
-            if (!x.is_number()) b.fail(std::string("\"") + key + "\" holds a non-number");
+            if (!x.is_number())
+                b.fail(std::string("\"") + key + "\" holds a non-number");
             values.push_back(x.get<float>());
         }
         return at::tensor(values);
@@ -124,7 +139,8 @@ at::Tensor read_bound(const ManifestObject& b, const fs::path& folder, const cha
 }
 
 std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::path& folder) {
-    if (!g.j.is_object()) g.fail("must be an object");
+    if (!g.j.is_object())
+        g.fail("must be an object");
     const auto weights_path = g.file(folder, "weights");
     const auto code_size = g.at("code_size");
     if (!code_size.is_number_integer() || code_size.get<std::int64_t>() < 1 ||
@@ -135,7 +151,8 @@ std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::pat
     auto weights = read_safetensors(weights_path).tensors;
     SequentialNet net(g.at("layers"), {d}, weights, weights_path.string());
     ManifestObject b{g.at("bounds"), g.where + " bounds"};
-    if (!b.j.is_object()) b.fail("must be an object");
+    if (!b.j.is_object())
+        b.fail("must be an object");
     CodeBounds bounds;
     bounds.lower = read_bound(b, folder, "lower", "lower_file", d, 0.0);
     bounds.upper = read_bound(b, folder, "upper", "upper_file", d, 0.0);
@@ -146,18 +163,23 @@ std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::pat
 }  // namespace
 
 Classifier& ModelPack::classifier(const std::string& id) const {
-    if (classifiers.empty()) throw Error("model pack \"" + name + "\" has no classifier");
-    if (id.empty()) return *classifiers.front();
+    if (classifiers.empty())
+        throw Error("model pack \"" + name + "\" has no classifier");
+    if (id.empty())
+        return *classifiers.front();
     for (const auto& c : classifiers)
-        if (c->id() == id) return *c;
+        if (c->id() == id)
+            return *c;
     std::string known;
-    for (const auto& c : classifiers) known += (known.empty() ? "" : ", ") + c->id();
+    for (const auto& c : classifiers)
+        known += (known.empty() ? "" : ", ") + c->id();
     throw Error("model pack \"" + name + "\" has no classifier \"" + id + "\"; it has: " + known);
 }
 
 nlohmann::json ModelPack::summary() const {
     nlohmann::json classifier_ids = nlohmann::json::array();
-    for (const auto& c : classifiers) classifier_ids.push_back(c->id());
+    for (const auto& c : classifiers)
+        classifier_ids.push_back(c->id());
     return {{"pack", name},
             {"folder", folder.string()},
             {"classifiers", classifier_ids},
@@ -166,8 +188,10 @@ nlohmann::json ModelPack::summary() const {
 }
 
 void ModelPack::to(const at::Device& device) {
-    for (auto& c : classifiers) c->to(device);
-    if (generator) generator->to(device);
+    for (auto& c : classifiers)
+        c->to(device);
+    if (generator)
+        generator->to(device);
 }
 
 ModelPack load_model_pack(const fs::path& folder) {
@@ -183,7 +207,8 @@ ModelPack load_model_pack(const fs::path& folder) {
         throw Error(manifest_path.string() + ": not valid JSON (" + e.what() + ")");
     }
     ManifestObject root{manifest, manifest_path.string()};
-    if (!manifest.is_object()) root.fail("must hold a JSON object");
+    if (!manifest.is_object())
+        root.fail("must hold a JSON object");
     if (root.text_or("format", "") != "dgnam-pack")
         root.fail("\"format\" must be \"dgnam-pack\"");
     ModelPack pack;
@@ -195,8 +220,7 @@ ModelPack load_model_pack(const fs::path& folder) {
         root.fail("\"classifiers\" must be a non-empty array");
     for (std::size_t i = 0; i < classifiers.size(); ++i)
         pack.classifiers.push_back(load_classifier(
-            {classifiers[i], manifest_path.string() + " classifier " + std::to_string(i)},
-            folder));
+            {classifiers[i], manifest_path.string() + " classifier " + std::to_string(i)}, folder));
     if (manifest.contains("generator") && !manifest["generator"].is_null()) {
         ManifestObject g{manifest["generator"], manifest_path.string() + " generator"};
         pack.generator = load_generator(g, folder);
@@ -209,19 +233,22 @@ ModelPack load_model_pack(const fs::path& folder) {
 }
 
 fs::path default_pack_folder() {
-    if (const char* env = std::getenv("DGNAM_PACK"); env && *env) return env;
+    if (const char* env = std::getenv("DGNAM_PACK"); env && *env)
+        return env;
     std::vector<fs::path> roots;
     // Next to the running program first (bin/../share/dgnam), so an install under another
     // prefix (cmake --install --prefix, an unpacked package) finds its own pack.
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) roots.push_back(exe.parent_path().parent_path() / "share" / "dgnam");
+    if (!ec)
+        roots.push_back(exe.parent_path().parent_path() / "share" / "dgnam");
     roots.emplace_back(DGNAM_INSTALLED_RESOURCES);
     roots.emplace_back(DGNAM_SOURCE_RESOURCES);
     std::string looked;
     for (const fs::path& root : roots) {
         const auto candidate = root / "packs" / "fashion-mnist";
-        if (fs::exists(candidate / kManifest)) return candidate;
+        if (fs::exists(candidate / kManifest))
+            return candidate;
         looked += (looked.empty() ? "" : ", ") + candidate.string();
     }
     throw Error("no bundled model pack found (looked in " + looked +

@@ -8,9 +8,11 @@ namespace dgnam {
 
 const LayerInfo& Classifier::layer(const std::string& name) const {
     for (const auto& l : layers())
-        if (l.name == name) return l;
+        if (l.name == name)
+            return l;
     std::string known;
-    for (const auto& l : layers()) known += (known.empty() ? "" : ", ") + l.name;
+    for (const auto& l : layers())
+        known += (known.empty() ? "" : ", ") + l.name;
     throw Error("unknown layer \"" + name + "\" in classifier \"" + id() +
                 "\"; its layers are: " + known);
 }
@@ -41,7 +43,8 @@ NetworkClassifier::NetworkClassifier(std::string id, std::string name, Sequentia
 
 at::Tensor NetworkClassifier::forward_to(const at::Tensor& input, const std::string& layer) const {
     const int index = net_.index_of(layer);
-    if (index < 0) this->layer(layer);  // throws with the list of layers
+    if (index < 0)
+        this->layer(layer);  // throws with the list of layers
     return net_.forward(input, index);
 }
 
@@ -55,8 +58,9 @@ NetworkGenerator::NetworkGenerator(SequentialNet net, ImageSpec output, CodeBoun
         throw Error("generator: its input must be a code vector [D]");
     const auto& produced = net_.layers().back().shape;
     if (produced != output_.shape)
-        throw Error("generator: the network produces a different image shape than its manifest "
-                    "declares");
+        throw Error(
+            "generator: the network produces a different image shape than its manifest "
+            "declares");
     const auto d = code_size();
     for (const at::Tensor* t : {&bounds_.lower, &bounds_.upper})
         if (!t->defined() || t->dim() != 1 || t->size(0) != d)

@@ -8,12 +8,12 @@ namespace dgnam {
 
 void validate_objective(const LayerInfo& layer, const std::vector<std::int64_t>& units,
                         const Objective& objective) {
-    if (units.empty()) throw Error("no unit chosen for layer \"" + layer.name + "\"");
+    if (units.empty())
+        throw Error("no unit chosen for layer \"" + layer.name + "\"");
     for (auto u : units)
         if (u < 0 || u >= layer.units())
-            throw Error("unit " + std::to_string(u) + " is out of range for layer \"" +
-                        layer.name + "\", which has units 0 to " +
-                        std::to_string(layer.units() - 1));
+            throw Error("unit " + std::to_string(u) + " is out of range for layer \"" + layer.name +
+                        "\", which has units 0 to " + std::to_string(layer.units() - 1));
     if (layer.is_spatial() && objective.spatial == SpatialMode::Position) {
         const auto h = layer.shape[1], w = layer.shape[2];
         if (objective.y < 0 || objective.y >= h || objective.x < 0 || objective.x >= w)
@@ -37,13 +37,15 @@ at::Tensor objective_values(const at::Tensor& activations, const std::vector<std
     } else if (activations.dim() == 4) {
         auto channels = activations.index({rows, index});  // [B, H, W]
         switch (objective.spatial) {
-            case SpatialMode::Mean: per_unit = channels.mean({1, 2}); break;
+            case SpatialMode::Mean:
+                per_unit = channels.mean({1, 2});
+                break;
             case SpatialMode::Position:
                 per_unit = channels.select(1, objective.y).select(1, objective.x);
                 break;
             case SpatialMode::Centre:
-                per_unit = channels.select(1, activations.size(2) / 2)
-                               .select(1, activations.size(3) / 2);
+                per_unit =
+                    channels.select(1, activations.size(2) / 2).select(1, activations.size(3) / 2);
                 break;
         }
     } else {
@@ -70,17 +72,23 @@ Readout read_objective(const at::Tensor& layer_output, const std::vector<std::in
 
 const char* to_string(SpatialMode mode) {
     switch (mode) {
-        case SpatialMode::Centre: return "centre";
-        case SpatialMode::Mean: return "mean";
-        case SpatialMode::Position: return "position";
+        case SpatialMode::Centre:
+            return "centre";
+        case SpatialMode::Mean:
+            return "mean";
+        case SpatialMode::Position:
+            return "position";
     }
     return "centre";
 }
 
 SpatialMode spatial_mode_from_string(const std::string& text) {
-    if (text == "centre" || text == "center") return SpatialMode::Centre;
-    if (text == "mean") return SpatialMode::Mean;
-    if (text == "position") return SpatialMode::Position;
+    if (text == "centre" || text == "center")
+        return SpatialMode::Centre;
+    if (text == "mean")
+        return SpatialMode::Mean;
+    if (text == "position")
+        return SpatialMode::Position;
     throw Error("unknown spatial mode \"" + text + "\"; use centre, mean or position");
 }
 

@@ -30,21 +30,29 @@ void OptimizerParams::validate() const {
         throw Error("clip scale is " + std::to_string(clip_scale) + "; it must be positive");
     if (jitter < 0 || jitter > 64)
         throw Error("jitter is " + std::to_string(jitter) + "; use 0 to 64 pixels");
-    if (blur_sigma < 0) throw Error("blur sigma must not be negative");
-    if (blur_every < 1) throw Error("blur every must be at least 1 step");
+    if (blur_sigma < 0)
+        throw Error("blur sigma must not be negative");
+    if (blur_every < 1)
+        throw Error("blur every must be at least 1 step");
 }
 
 nlohmann::json OptimizerParams::to_json() const {
-    return {{"lr_start", lr_start}, {"lr_end", lr_end},         {"iterations", iterations},
-            {"l2", l2},             {"clip_scale", clip_scale}, {"seed", seed},
-            {"jitter", jitter},     {"blur_sigma", blur_sigma}, {"blur_every", blur_every}};
+    return {{"lr_start", lr_start},     {"lr_end", lr_end},
+            {"iterations", iterations}, {"l2", l2},
+            {"clip_scale", clip_scale}, {"seed", seed},
+            {"jitter", jitter},         {"blur_sigma", blur_sigma},
+            {"blur_every", blur_every}};
 }
 
-const char* to_string(Method method) { return method == Method::Dgn ? "dgn" : "pixel"; }
+const char* to_string(Method method) {
+    return method == Method::Dgn ? "dgn" : "pixel";
+}
 
 Method method_from_string(const std::string& text) {
-    if (text == "dgn") return Method::Dgn;
-    if (text == "pixel") return Method::Pixel;
+    if (text == "dgn")
+        return Method::Dgn;
+    if (text == "pixel")
+        return Method::Pixel;
     throw Error("unknown method \"" + text + "\"; use dgn or pixel");
 }
 

@@ -30,8 +30,8 @@ at::Tensor gaussian_blur(const at::Tensor& images, double sigma) {
 
 }  // namespace
 
-PixelAm::PixelAm(const Classifier& classifier, Objective objective,
-                 std::vector<std::int64_t> units, OptimizerParams params, at::Device device)
+PixelAm::PixelAm(const Classifier& classifier, Objective objective, std::vector<std::int64_t> units,
+                 OptimizerParams params, at::Device device)
     : classifier_(classifier),
       objective_(std::move(objective)),
       params_(params),
@@ -39,7 +39,8 @@ PixelAm::PixelAm(const Classifier& classifier, Objective objective,
       jitter_rng_(at::make_generator<at::CPUGeneratorImpl>(params.seed + 1)),
       records_(units) {
     params_.validate();
-    if (objective_.layer.empty()) objective_.layer = classifier_.output_layer();
+    if (objective_.layer.empty())
+        objective_.layer = classifier_.output_layer();
     validate_objective(classifier_.layer(objective_.layer), units, objective_);
     is_output_layer_ = objective_.layer == classifier_.output_layer();
 
@@ -59,7 +60,9 @@ void PixelAm::set_params(const OptimizerParams& params) {
     params_ = params;
 }
 
-const PixelSpace& PixelAm::image_space() const { return classifier_.input().space; }
+const PixelSpace& PixelAm::image_space() const {
+    return classifier_.input().space;
+}
 
 StepResult PixelAm::step() {
     const auto started = std::chrono::steady_clock::now();
@@ -76,21 +79,23 @@ StepResult PixelAm::step() {
         dx = shift[1].item<std::int64_t>();
     }
     at::Tensor x = image_.roll({dy, dx}, {2, 3}).detach().requires_grad_(true);
-    Readout readout = read_objective(classifier_.forward_to(x, objective_.layer), units,
-                                     objective_, is_output_layer_);
+    Readout readout = read_objective(classifier_.forward_to(x, objective_.layer), units, objective_,
+                                     is_output_layer_);
     at::Tensor g = torch::autograd::grad({readout.values.sum()}, {x})[0].roll({-dy, -dx}, {2, 3});
     // The step is in grey levels, so lr = 8 moves a pixel by 8/255 of the range on average.
     RowScales scales = normalised_step_scales(
         g, result.step_size * classifier_.input().space.stored_per_grey_level());
     at::Tensor updated = apply_row_scales(image_, g, scales.scale);
-    if (params_.l2 > 0 && params_.l2 < 1) updated = updated * params_.l2;
+    if (params_.l2 > 0 && params_.l2 < 1)
+        updated = updated * params_.l2;
     if (params_.blur_sigma > 0 && (iteration_ + 1) % params_.blur_every == 0)
         updated = gaussian_blur(updated, params_.blur_sigma);
     updated = at::max(at::min(updated, upper_), lower_);
 
     std::vector<std::string> reasons(units.size());
     for (std::size_t i = 0; i < units.size(); ++i)
-        if (!scales.skip_reasons[i].empty()) reasons[i] = "image step: " + scales.skip_reasons[i];
+        if (!scales.skip_reasons[i].empty())
+            reasons[i] = "image step: " + scales.skip_reasons[i];
     auto keep_rows = records_.record_step(result, readout, reasons, device_, 4);
     records_.observe(readout.activations, image_.detach());
     result.images = image_.detach();
@@ -110,6 +115,8 @@ std::vector<RowOutcome> PixelAm::evaluate() {
     return records_.outcomes(readout.activations, readout.probabilities, image_);
 }
 
-at::Tensor PixelAm::current_images() { return image_.to(at::kCPU); }
+at::Tensor PixelAm::current_images() {
+    return image_.to(at::kCPU);
+}
 
 }  // namespace dgnam

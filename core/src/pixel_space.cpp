@@ -16,7 +16,8 @@ at::Tensor per_channel(const std::vector<double>& values, const at::Tensor& like
 }
 
 at::Tensor swap_rgb_bgr(const at::Tensor& t) {
-    if (t.size(1) != 3) return t;
+    if (t.size(1) != 3)
+        return t;
     return t.flip({1});
 }
 
@@ -34,15 +35,15 @@ at::Tensor PixelSpace::from_unit(const at::Tensor& unit) const {
 
 double PixelSpace::stored_per_grey_level() const {
     double sum = 0.0;
-    for (double s : stddev) sum += scale / (255.0 * s);
+    for (double s : stddev)
+        sum += scale / (255.0 * s);
     return sum / static_cast<double>(stddev.size());
 }
 
 PixelSpace PixelSpace::from_json(const nlohmann::json& j, const std::string& where) {
-    auto fail = [&](const std::string& what) {
-        throw Error(where + ": pixel space " + what);
-    };
-    if (!j.is_object()) fail("must be an object");
+    auto fail = [&](const std::string& what) { throw Error(where + ": pixel space " + what); };
+    if (!j.is_object())
+        fail("must be an object");
     PixelSpace s;
     const std::string channels = j.value("channels", std::string("rgb"));
     if (channels == "rgb") {
@@ -57,9 +58,11 @@ PixelSpace PixelSpace::from_json(const nlohmann::json& j, const std::string& whe
         fail("\"channels\" is \"" + channels + "\"; expected \"rgb\", \"bgr\" or \"grey\"");
     }
     s.scale = j.value("scale", 1.0);
-    if (!std::isfinite(s.scale) || s.scale <= 0) fail("\"scale\" must be a positive number");
+    if (!std::isfinite(s.scale) || s.scale <= 0)
+        fail("\"scale\" must be a positive number");
     auto read_list = [&](const char* key, double fallback) {
-        if (!j.contains(key)) return std::vector<double>(s.channels, fallback);
+        if (!j.contains(key))
+            return std::vector<double>(s.channels, fallback);
         const auto& a = j.at(key);
         if (!a.is_array() || static_cast<int>(a.size()) != s.channels)
             fail(std::string("\"") + key + "\" must list " + std::to_string(s.channels) +
@@ -75,7 +78,8 @@ PixelSpace PixelSpace::from_json(const nlohmann::json& j, const std::string& whe
     s.mean = read_list("mean", 0.0);
     s.stddev = read_list("std", 1.0);
     for (double v : s.stddev)
-        if (v <= 0) fail("\"std\" values must be positive");
+        if (v <= 0)
+            fail("\"std\" values must be positive");
     return s;
 }
 

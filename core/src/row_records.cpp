@@ -44,8 +44,8 @@ at::Tensor RowRecords::record_step(StepResult& result, const Readout& readout,
 }
 
 std::vector<RowOutcome> RowRecords::outcomes(
-    const std::vector<double>& activations,
-    const std::vector<std::optional<double>>& probabilities, const at::Tensor& images) const {
+    const std::vector<double>& activations, const std::vector<std::optional<double>>& probabilities,
+    const at::Tensor& images) const {
     std::vector<RowOutcome> out(units_.size());
     auto cpu = images.detach().to(at::kCPU);
     for (std::size_t i = 0; i < units_.size(); ++i) {

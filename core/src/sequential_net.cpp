@@ -15,13 +15,14 @@ namespace {
 
 std::string shape_text(at::IntArrayRef s) {
     std::string out = "[";
-    for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+    for (std::size_t i = 0; i < s.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(s[i]);
     return out + "]";
 }
 
 // Reads layer parameters with messages that name the layer and the file.
 class ParamReader {
-public:
+  public:
     ParamReader(const nlohmann::json& params, std::string where)
         : params_(params), where_(std::move(where)) {}
 
@@ -30,11 +31,13 @@ public:
     std::int64_t integer(const char* key, std::optional<std::int64_t> fallback,
                          std::int64_t min_value) const {
         if (!params_.contains(key)) {
-            if (!fallback) fail(std::string("missing parameter \"") + key + "\"");
+            if (!fallback)
+                fail(std::string("missing parameter \"") + key + "\"");
             return *fallback;
         }
         const auto& v = params_.at(key);
-        if (!v.is_number_integer()) fail(std::string("\"") + key + "\" must be an integer");
+        if (!v.is_number_integer())
+            fail(std::string("\"") + key + "\" must be an integer");
         const auto value = v.get<std::int64_t>();
         if (value < min_value || value > (1 << 20))
             fail(std::string("\"") + key + "\" is " + std::to_string(value) + "; expected " +
@@ -60,28 +63,32 @@ public:
     }
 
     double number(const char* key, double fallback) const {
-        if (!params_.contains(key)) return fallback;
+        if (!params_.contains(key))
+            return fallback;
         const auto& v = params_.at(key);
-        if (!v.is_number()) fail(std::string("\"") + key + "\" must be a number");
+        if (!v.is_number())
+            fail(std::string("\"") + key + "\" must be a number");
         return v.get<double>();
     }
 
     bool flag(const char* key, bool fallback) const {
-        if (!params_.contains(key)) return fallback;
+        if (!params_.contains(key))
+            return fallback;
         const auto& v = params_.at(key);
-        if (!v.is_boolean()) fail(std::string("\"") + key + "\" must be true or false");
+        if (!v.is_boolean())
+            fail(std::string("\"") + key + "\" must be true or false");
         return v.get<bool>();
     }
 
-private:
+  private:
     const nlohmann::json& params_;
     std::string where_;
 };
 
 const std::set<std::string>& known_types() {
     static const std::set<std::string> types = {
-        "conv2d",  "conv_transpose2d", "linear",  "relu",    "leaky_relu",   "tanh",
-        "sigmoid", "max_pool",         "avg_pool", "flatten", "reshape",      "batch_norm",
+        "conv2d",  "conv_transpose2d", "linear",          "relu",    "leaky_relu", "tanh",
+        "sigmoid", "max_pool",         "avg_pool",        "flatten", "reshape",    "batch_norm",
         "dropout", "softmax",          "global_avg_pool", "residual"};
     return types;
 }
@@ -118,23 +125,25 @@ at::Tensor rewritten_conv_transpose(const at::Tensor& x, const at::Tensor& weigh
     auto index_x = at::tensor(cols, at::TensorOptions().dtype(at::kLong)).to(weight.device());
     // [in, out, 36] -> [in, out, 4 phases, 3, 3] -> [out, 4, in, 3, 3] -> [out * 4, in, 3, 3]
     auto gathered = padded.index({at::indexing::Slice(), at::indexing::Slice(), index_y, index_x});
-    auto k = gathered.view({in, out, 4, 3, 3}).permute({1, 2, 0, 3, 4}).reshape({out * 4, in, 3, 3});
+    auto k =
+        gathered.view({in, out, 4, 3, 3}).permute({1, 2, 0, 3, 4}).reshape({out * 4, in, 3, 3});
     auto b = bias.defined() ? bias.repeat_interleave(4) : bias;
     return at::pixel_shuffle(at::conv2d(x, k, b, unit, same_pad), 2);
 }
 
 bool has_conv_transpose_rewrite(const nlohmann::json& s) {
     auto all_equal = [&](const char* key, std::int64_t value, std::int64_t fallback) {
-        if (!s.contains(key)) return fallback == value;
-        if (s[key].is_array()) return s[key][0] == value && s[key][1] == value;
+        if (!s.contains(key))
+            return fallback == value;
+        if (s[key].is_array())
+            return s[key][0] == value && s[key][1] == value;
         return s[key] == value;
     };
-    const bool plain = all_equal("output_pad", 0, 0) && all_equal("dilation", 1, 1) &&
-                       s.value("groups", 1) == 1;
-    return plain && ((all_equal("kernel", 4, -1) && all_equal("stride", 2, 1) &&
-                      all_equal("pad", 1, 0)) ||
-                     (all_equal("kernel", 3, -1) && all_equal("stride", 1, 1) &&
-                      all_equal("pad", 1, 0)));
+    const bool plain =
+        all_equal("output_pad", 0, 0) && all_equal("dilation", 1, 1) && s.value("groups", 1) == 1;
+    return plain &&
+           ((all_equal("kernel", 4, -1) && all_equal("stride", 2, 1) && all_equal("pad", 1, 0)) ||
+            (all_equal("kernel", 3, -1) && all_equal("stride", 1, 1) && all_equal("pad", 1, 0)));
 }
 
 }  // namespace
@@ -153,7 +162,8 @@ SequentialNet::WeightProvider file_provider(const TensorMap& weights, const std:
                                       std::int64_t) -> at::Tensor {
         auto it = weights.find(key);
         if (it == weights.end()) {
-            if (required) throw Error(source + ": missing tensor \"" + key + "\"");
+            if (required)
+                throw Error(source + ": missing tensor \"" + key + "\"");
             return {};
         }
         used.insert(key);
@@ -193,9 +203,12 @@ SequentialNet SequentialNet::initialised(const nlohmann::json& layers,
             return key.size() >= suffix.size() &&
                    key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
         };
-        if (ends_with(".running_var")) return at::ones(shape);
-        if (ends_with(".running_mean")) return at::zeros(shape);
-        if (fan_in <= 0) return ends_with(".weight") ? at::ones(shape) : at::zeros(shape);
+        if (ends_with(".running_var"))
+            return at::ones(shape);
+        if (ends_with(".running_mean"))
+            return at::zeros(shape);
+        if (fan_in <= 0)
+            return ends_with(".weight") ? at::ones(shape) : at::zeros(shape);
         const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
         return at::empty(shape).uniform_(-bound, bound, gen);
     };
@@ -225,12 +238,14 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
         layer.type = spec["type"].get<std::string>();
         layer.params = spec;
         const std::string where = source + ": layer \"" + layer.name + "\"";
-        if (!names.insert(layer.name).second) throw Error(where + " is defined twice");
+        if (!names.insert(layer.name).second)
+            throw Error(where + " is defined twice");
         if (!known_types().count(layer.type)) {
             std::string list;
-            for (const auto& t : known_types()) list += (list.empty() ? "" : ", ") + t;
-            throw Error(where + " has unsupported type \"" + layer.type + "\" (supported: " +
-                        list + ")");
+            for (const auto& t : known_types())
+                list += (list.empty() ? "" : ", ") + t;
+            throw Error(where + " has unsupported type \"" + layer.type + "\" (supported: " + list +
+                        ")");
         }
         ParamReader p(spec, where);
 
@@ -244,7 +259,8 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
         const std::int64_t in_channels = in.size() >= 2 ? in[1] : 0;
         const std::string& type = layer.type;
         if (type == "conv2d" || type == "conv_transpose2d") {
-            if (in.size() != 4) p.fail("needs a [C, H, W] input, got " + shape_text(in));
+            if (in.size() != 4)
+                p.fail("needs a [C, H, W] input, got " + shape_text(in));
             const auto out = p.integer("out", std::nullopt, 1);
             const auto kernel = p.pair("kernel", std::nullopt, 1);
             const auto groups = p.integer("groups", 1, 1);
@@ -253,40 +269,45 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
             p.pair("dilation", 1, 1);
             p.pair("output_pad", 0, 0);
             if (in_channels % groups || out % groups)
-                p.fail("channels (" + std::to_string(in_channels) + " in, " +
-                       std::to_string(out) + " out) are not divisible by groups " +
-                       std::to_string(groups));
+                p.fail("channels (" + std::to_string(in_channels) + " in, " + std::to_string(out) +
+                       " out) are not divisible by groups " + std::to_string(groups));
             // PyTorch's fan-in: weight.size(1) * kernel area, for both kinds.
             const bool plain = type == "conv2d";
             const std::int64_t per_group = plain ? in_channels / groups : out / groups;
             const std::int64_t fan_in = per_group * kernel[0] * kernel[1];
-            layer.weight = take("weight",
-                                {plain ? out : in_channels, per_group, kernel[0], kernel[1]},
-                                true, fan_in);
-            if (p.flag("bias", true)) layer.bias = take("bias", {out}, true, fan_in);
+            layer.weight =
+                take("weight", {plain ? out : in_channels, per_group, kernel[0], kernel[1]}, true,
+                     fan_in);
+            if (p.flag("bias", true))
+                layer.bias = take("bias", {out}, true, fan_in);
             layer.rewrite_transpose = !plain && has_conv_transpose_rewrite(spec);
         } else if (type == "linear") {
             const auto out = p.integer("out", std::nullopt, 1);
             std::int64_t features = 1;
-            for (std::size_t i = 1; i < in.size(); ++i) features *= in[i];
+            for (std::size_t i = 1; i < in.size(); ++i)
+                features *= in[i];
             layer.weight = take("weight", {out, features}, true, features);
-            if (p.flag("bias", true)) layer.bias = take("bias", {out}, true, features);
+            if (p.flag("bias", true))
+                layer.bias = take("bias", {out}, true, features);
         } else if (type == "batch_norm") {
-            if (in.size() != 4 && in.size() != 2) p.fail("needs a [C] or [C, H, W] input");
+            if (in.size() != 4 && in.size() != 2)
+                p.fail("needs a [C] or [C, H, W] input");
             layer.weight = take("weight", {in_channels}, false);
             layer.bias = take("bias", {in_channels}, false);
             layer.running_mean = take("running_mean", {in_channels}, true);
             layer.running_var = take("running_var", {in_channels}, true);
             p.number("eps", 1e-5);
         } else if (type == "max_pool" || type == "avg_pool") {
-            if (in.size() != 4) p.fail("needs a [C, H, W] input, got " + shape_text(in));
+            if (in.size() != 4)
+                p.fail("needs a [C, H, W] input, got " + shape_text(in));
             p.pair("kernel", std::nullopt, 1);
         } else if (type == "residual") {
             // out = main(x) + shortcut(x); the shortcut is the identity when absent.
             const auto inner = std::vector<std::int64_t>(in.begin() + 1, in.end());
-            if (!spec.contains("main")) p.fail("a residual block needs \"main\" layers");
-            layer.main = std::make_shared<SequentialNet>(SequentialNet(
-                spec["main"], inner, layer.key + ".main.", source, provide));
+            if (!spec.contains("main"))
+                p.fail("a residual block needs \"main\" layers");
+            layer.main = std::make_shared<SequentialNet>(
+                SequentialNet(spec["main"], inner, layer.key + ".main.", source, provide));
             if (spec.contains("shortcut"))
                 layer.shortcut = std::make_shared<SequentialNet>(SequentialNet(
                     spec["shortcut"], inner, layer.key + ".shortcut.", source, provide));
@@ -312,15 +333,18 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
 
 int SequentialNet::index_of(const std::string& layer) const {
     for (std::size_t i = 0; i < infos_.size(); ++i)
-        if (infos_[i].name == layer) return static_cast<int>(i);
+        if (infos_[i].name == layer)
+            return static_cast<int>(i);
     return -1;
 }
 
 at::Tensor SequentialNet::run_layer(const Layer& layer, const at::Tensor& x) const {
     const auto& s = layer.params;
     auto pair = [&](const char* key, std::int64_t fallback) -> std::vector<std::int64_t> {
-        if (!s.contains(key)) return {fallback, fallback};
-        if (s[key].is_array()) return {s[key][0].get<std::int64_t>(), s[key][1].get<std::int64_t>()};
+        if (!s.contains(key))
+            return {fallback, fallback};
+        if (s[key].is_array())
+            return {s[key][0].get<std::int64_t>(), s[key][1].get<std::int64_t>()};
         const auto v = s[key].get<std::int64_t>();
         return {v, v};
     };
@@ -332,14 +356,19 @@ at::Tensor SequentialNet::run_layer(const Layer& layer, const at::Tensor& x) con
         return rewritten_conv_transpose(x, layer.weight, layer.bias, pair("kernel", 0)[0],
                                         pair("stride", 1)[0], pair("pad", 0)[0]);
     if (t == "conv_transpose2d")
-        return at::conv_transpose2d(x, layer.weight, layer.bias, pair("stride", 1),
-                                    pair("pad", 0), pair("output_pad", 0), s.value("groups", 1),
+        return at::conv_transpose2d(x, layer.weight, layer.bias, pair("stride", 1), pair("pad", 0),
+                                    pair("output_pad", 0), s.value("groups", 1),
                                     pair("dilation", 1));
-    if (t == "linear") return at::linear(x.dim() > 2 ? x.flatten(1) : x, layer.weight, layer.bias);
-    if (t == "relu") return at::relu(x);
-    if (t == "leaky_relu") return at::leaky_relu(x, s.value("slope", 0.01));
-    if (t == "tanh") return at::tanh(x);
-    if (t == "sigmoid") return at::sigmoid(x);
+    if (t == "linear")
+        return at::linear(x.dim() > 2 ? x.flatten(1) : x, layer.weight, layer.bias);
+    if (t == "relu")
+        return at::relu(x);
+    if (t == "leaky_relu")
+        return at::leaky_relu(x, s.value("slope", 0.01));
+    if (t == "tanh")
+        return at::tanh(x);
+    if (t == "sigmoid")
+        return at::sigmoid(x);
     if (t == "max_pool") {
         const auto k = pair("kernel", 1);
         const auto stride = s.contains("stride") ? pair("stride", 1) : k;
@@ -350,44 +379,54 @@ at::Tensor SequentialNet::run_layer(const Layer& layer, const at::Tensor& x) con
         const auto stride = s.contains("stride") ? pair("stride", 1) : k;
         return at::avg_pool2d(x, k, stride, pair("pad", 0), s.value("ceil", false), true);
     }
-    if (t == "global_avg_pool") return x.mean({2, 3});
-    if (t == "flatten") return x.flatten(1);
+    if (t == "global_avg_pool")
+        return x.mean({2, 3});
+    if (t == "flatten")
+        return x.flatten(1);
     if (t == "reshape") {
         std::vector<std::int64_t> shape{x.size(0)};
-        for (const auto& v : s["shape"]) shape.push_back(v.get<std::int64_t>());
+        for (const auto& v : s["shape"])
+            shape.push_back(v.get<std::int64_t>());
         return x.reshape(shape);
     }
     if (t == "batch_norm")
         return at::batch_norm(x, layer.weight, layer.bias, layer.running_mean, layer.running_var,
                               false, 0.0, s.value("eps", 1e-5), false);
-    if (t == "softmax") return at::softmax(x, 1);
+    if (t == "softmax")
+        return at::softmax(x, 1);
     if (t == "residual") {
         auto shortcut = layer.shortcut ? layer.shortcut->forward(x) : x;
         return layer.main->forward(x) + shortcut;
     }
-    if (t == "dropout") return at::dropout(x, s.value("p", 0.5), training_);
+    if (t == "dropout")
+        return at::dropout(x, s.value("p", 0.5), training_);
     return x;
 }
 
 at::Tensor SequentialNet::forward(const at::Tensor& input, int last) const {
-    if (last < 0) last = static_cast<int>(layers_.size()) - 1;
+    if (last < 0)
+        last = static_cast<int>(layers_.size()) - 1;
     at::Tensor x = input;
-    for (int i = 0; i <= last; ++i) x = run_layer(layers_[i], x);
+    for (int i = 0; i <= last; ++i)
+        x = run_layer(layers_[i], x);
     return x;
 }
 
 void SequentialNet::to(const at::Device& device) {
     for (auto& l : layers_) {
         for (at::Tensor* t : {&l.weight, &l.bias, &l.running_mean, &l.running_var})
-            if (t->defined()) *t = t->to(device);
+            if (t->defined())
+                *t = t->to(device);
         for (auto* inner : {l.main.get(), l.shortcut.get()})
-            if (inner) inner->to(device);
+            if (inner)
+                inner->to(device);
     }
 }
 
 std::int64_t SequentialNet::parameter_count() const {
     std::int64_t n = 0;
-    for (const auto& t : parameters()) n += t.numel();
+    for (const auto& t : parameters())
+        n += t.numel();
     return n;
 }
 
@@ -395,14 +434,16 @@ void SequentialNet::set_training(bool training) {
     training_ = training;
     for (auto& l : layers_)
         for (auto* inner : {l.main.get(), l.shortcut.get()})
-            if (inner) inner->set_training(training);
+            if (inner)
+                inner->set_training(training);
 }
 
 std::vector<at::Tensor> SequentialNet::parameters() const {
     std::vector<at::Tensor> out;
     for (const auto& l : layers_) {
         for (const at::Tensor* t : {&l.weight, &l.bias})
-            if (t->defined()) out.push_back(*t);
+            if (t->defined())
+                out.push_back(*t);
         for (const auto* inner : {l.main.get(), l.shortcut.get()})
             if (inner) {
                 auto more = inner->parameters();
@@ -421,7 +462,8 @@ TensorMap SequentialNet::state() const {
             {"running_mean", &l.running_mean},
             {"running_var", &l.running_var}};
         for (const auto& [suffix, t] : named)
-            if (t->defined()) out[l.key + "." + suffix] = t->detach().to(at::kCPU);
+            if (t->defined())
+                out[l.key + "." + suffix] = t->detach().to(at::kCPU);
         for (const auto* inner : {l.main.get(), l.shortcut.get()})
             if (inner) {
                 auto more = inner->state();

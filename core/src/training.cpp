@@ -21,7 +21,9 @@ double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-at::Tensor to_unit(const at::Tensor& bytes) { return bytes.to(at::kFloat) / 255.0; }
+at::Tensor to_unit(const at::Tensor& bytes) {
+    return bytes.to(at::kFloat) / 255.0;
+}
 
 // Random horizontal flips (most garments are near mirror-symmetric; shifts cost more accuracy
 // than they bought in an 8-epoch budget).
@@ -38,19 +40,20 @@ void set_learning_rate(torch::optim::Adam& optimizer, double lr) {
 
 // Steps, time left and cancellation, shared by every training loop.
 class TrainingClock {
-public:
+  public:
     TrainingClock(std::string phase, std::int64_t steps, const TrainingCallback& callback)
         : phase_(std::move(phase)), steps_(steps), callback_(callback), started_(Clock::now()) {}
     // Returns false when the caller asked to stop.
     bool report(std::int64_t step, double loss) {
-        if (!callback_) return true;
+        if (!callback_)
+            return true;
         const double elapsed = seconds_since(started_);
         const double left = step > 0 ? elapsed * double(steps_ - step) / double(step) : 0.0;
         return callback_({phase_, step, steps_, loss, left});
     }
     double seconds() const { return seconds_since(started_); }
 
-private:
+  private:
     std::string phase_;
     std::int64_t steps_;
     const TrainingCallback& callback_;
@@ -78,12 +81,14 @@ ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec&
     auto gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
     auto net = SequentialNet::initialised(layers, input.shape, options.seed);
     auto params = net.parameters();
-    for (auto& p : params) p.requires_grad_(true);
+    for (auto& p : params)
+        p.requires_grad_(true);
     torch::optim::Adam optimizer(params, torch::optim::AdamOptions(options.learning_rate));
     net.set_training(true);
 
     const auto n = data.train.images.size(0);
-    const std::int64_t steps = total_steps(n, options.batch_size, options.epochs, options.max_steps);
+    const std::int64_t steps =
+        total_steps(n, options.batch_size, options.epochs, options.max_steps);
     TrainingClock clock("classifier", steps, progress);
     std::int64_t step = 0;
     bool stopped = false;
@@ -91,9 +96,11 @@ ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec&
         auto order = at::randperm(n, gen);
         for (std::int64_t first = 0; first < n && step < steps && !stopped;
              first += options.batch_size) {
-            auto index = order.narrow(0, first, std::min<std::int64_t>(options.batch_size, n - first));
+            auto index =
+                order.narrow(0, first, std::min<std::int64_t>(options.batch_size, n - first));
             auto x = to_unit(data.train.images.index_select(0, index));
-            if (options.augment) x = augment(x, gen);
+            if (options.augment)
+                x = augment(x, gen);
             auto y = data.train.labels.index_select(0, index);
             set_learning_rate(optimizer, options.learning_rate * (1.0 - double(step) / steps));
             auto loss = at::nll_loss(at::log_softmax(net.forward(input.space.from_unit(x)), 1), y);
@@ -101,11 +108,13 @@ ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec&
             loss.backward();
             optimizer.step();
             ++step;
-            if (!clock.report(step, loss.item<double>())) stopped = true;
+            if (!clock.report(step, loss.item<double>()))
+                stopped = true;
         }
     }
     net.set_training(false);
-    for (auto& p : params) p.requires_grad_(false);
+    for (auto& p : params)
+        p.requires_grad_(false);
     ClassifierResult result;
     result.steps = step;
     result.weights = net.state();
@@ -141,7 +150,8 @@ std::vector<float> code_upper_bounds(const Classifier& classifier, const std::st
         auto x = classifier.input().space.from_unit(to_unit(data.images.narrow(0, first, count)));
         auto code = classifier.forward_to(x, code_layer).flatten(1).to(at::kDouble);
         sum = sum.defined() ? sum + code.sum(0) : code.sum(0);
-        sum_squares = sum_squares.defined() ? sum_squares + (code * code).sum(0) : (code * code).sum(0);
+        sum_squares =
+            sum_squares.defined() ? sum_squares + (code * code).sum(0) : (code * code).sum(0);
     }
     auto mean = sum / double(n);
     auto stddev = at::sqrt(at::clamp_min(sum_squares / double(n) - mean * mean, 0.0));
@@ -161,8 +171,8 @@ GeneratorResult train_generator(const Classifier& classifier, const std::string&
     auto gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
     auto generator =
         SequentialNet::initialised(generator_layers, {code_info.units()}, options.seed);
-    auto discriminator = SequentialNet::initialised(
-        discriminator_layers, generator_output.shape, options.seed + 1);
+    auto discriminator =
+        SequentialNet::initialised(discriminator_layers, generator_output.shape, options.seed + 1);
     const ImageBridge bridge(generator_output.space, generator_output.shape,
                              classifier.input().space, classifier.input().shape);
     const auto& in_shape = classifier.input().shape;
@@ -172,14 +182,17 @@ GeneratorResult train_generator(const Classifier& classifier, const std::string&
 
     auto g_params = generator.parameters();
     auto d_params = discriminator.parameters();
-    for (auto& p : g_params) p.requires_grad_(true);
-    for (auto& p : d_params) p.requires_grad_(true);
+    for (auto& p : g_params)
+        p.requires_grad_(true);
+    for (auto& p : d_params)
+        p.requires_grad_(true);
     const auto adam = torch::optim::AdamOptions(options.learning_rate).betas({0.5, 0.999});
     torch::optim::Adam g_optimizer(g_params, adam);
     torch::optim::Adam d_optimizer(d_params, adam);
 
     const auto n = data.train.images.size(0);
-    const std::int64_t steps = total_steps(n, options.batch_size, options.epochs, options.max_steps);
+    const std::int64_t steps =
+        total_steps(n, options.batch_size, options.epochs, options.max_steps);
     TrainingClock clock("generator", steps, progress);
     std::int64_t step = 0;
     // The discriminator sees images in [-1, 1].
@@ -189,7 +202,8 @@ GeneratorResult train_generator(const Classifier& classifier, const std::string&
         auto order = at::randperm(n, gen);
         for (std::int64_t first = 0; first < n && step < steps && !stopped;
              first += options.batch_size) {
-            auto index = order.narrow(0, first, std::min<std::int64_t>(options.batch_size, n - first));
+            auto index =
+                order.narrow(0, first, std::min<std::int64_t>(options.batch_size, n - first));
             auto x = to_unit(data.train.images.index_select(0, index));
             auto target = at::constant_pad_nd(x, {pad_left, pad_right, pad_top, pad_bottom}, 0.0);
             at::Tensor code;
@@ -212,8 +226,8 @@ GeneratorResult train_generator(const Classifier& classifier, const std::string&
             d_optimizer.step();
 
             // Generator: image, feature and adversarial losses.
-            auto features = classifier.forward_to(bridge.to_classifier(generated), code_layer)
-                                .flatten(1);
+            auto features =
+                classifier.forward_to(bridge.to_classifier(generated), code_layer).flatten(1);
             auto fooled = discriminator.forward(for_discriminator(generated_unit));
             auto image_loss = at::mse_loss(generated_unit, target);
             auto feature_loss = at::mse_loss(features, code);
@@ -226,11 +240,14 @@ GeneratorResult train_generator(const Classifier& classifier, const std::string&
             g_loss.backward();
             g_optimizer.step();
             ++step;
-            if (!clock.report(step, g_loss.item<double>())) stopped = true;
+            if (!clock.report(step, g_loss.item<double>()))
+                stopped = true;
         }
     }
-    for (auto& p : g_params) p.requires_grad_(false);
-    for (auto& p : d_params) p.requires_grad_(false);
+    for (auto& p : g_params)
+        p.requires_grad_(false);
+    for (auto& p : d_params)
+        p.requires_grad_(false);
 
     GeneratorResult result;
     result.steps = step;
@@ -243,14 +260,13 @@ GeneratorResult train_generator(const Classifier& classifier, const std::string&
         for (std::int64_t first = 0; first < m; first += 500) {
             const auto count = std::min<std::int64_t>(500, m - first);
             auto x = to_unit(data.test.images.narrow(0, first, count));
-            auto code = classifier.forward_to(classifier.input().space.from_unit(x), code_layer)
-                            .flatten(1);
+            auto code =
+                classifier.forward_to(classifier.input().space.from_unit(x), code_layer).flatten(1);
             auto generated = generator.forward(code);
             auto crop = bridge.to_classifier(generated);
             auto predicted = classifier.forward_to(crop, classifier.output_layer()).argmax(1);
-            agree += (predicted == data.test.labels.narrow(0, first, count))
-                         .sum()
-                         .item<std::int64_t>();
+            agree +=
+                (predicted == data.test.labels.narrow(0, first, count)).sum().item<std::int64_t>();
             auto crop_unit = classifier.input().space.to_unit(crop).clamp(0.0, 1.0);
             auto mse = (crop_unit - x).pow(2).flatten(1).mean(1).clamp_min(1e-10);
             psnr_sum += (-10.0 * at::log10(mse)).sum().item<double>();

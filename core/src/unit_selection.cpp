@@ -26,7 +26,8 @@ std::int64_t parse_index(const std::string& text, const std::string& part) {
 std::vector<std::int64_t> parse_unit_selection(const std::string& text, std::int64_t count) {
     std::vector<std::int64_t> units;
     if (text == "all") {
-        for (std::int64_t u = 0; u < count; ++u) units.push_back(u);
+        for (std::int64_t u = 0; u < count; ++u)
+            units.push_back(u);
         return units;
     }
     std::set<std::int64_t> seen;
@@ -47,9 +48,11 @@ std::vector<std::int64_t> parse_unit_selection(const std::string& text, std::int
             throw Error("unit selection: unit " + std::to_string(last) +
                         " is out of range; the layer has units 0 to " + std::to_string(count - 1));
         for (auto u = first; u <= last; ++u)
-            if (seen.insert(u).second) units.push_back(u);
+            if (seen.insert(u).second)
+                units.push_back(u);
     }
-    if (units.empty()) throw Error("unit selection \"" + text + "\" names no unit");
+    if (units.empty())
+        throw Error("unit selection \"" + text + "\" names no unit");
     return units;
 }
 

@@ -6,15 +6,19 @@
 #include <algorithm>
 
 #include "dgnam/error.h"
+#include "dgnam/image_input.h"
 #include "dgnam/pixel_am.h"
 
 namespace dgnam {
 
 const char* to_string(RunEnd end) {
     switch (end) {
-        case RunEnd::Completed: return "completed";
-        case RunEnd::Cancelled: return "cancelled";
-        case RunEnd::Failed: return "failed";
+        case RunEnd::Completed:
+            return "completed";
+        case RunEnd::Cancelled:
+            return "cancelled";
+        case RunEnd::Failed:
+            return "failed";
     }
     return "failed";
 }
@@ -38,14 +42,19 @@ Worker::~Worker() {
 
 std::uint64_t Worker::start(RunRequest request) {
     request.params.validate();
-    if (request.batch_size < 1) throw Error("batch size must be at least 1");
+    if (request.batch_size < 1)
+        throw Error("batch size must be at least 1");
     const Classifier& classifier = pack_.classifier(request.classifier);
-    if (request.objective.layer.empty()) request.objective.layer = classifier.output_layer();
-    validate_objective(classifier.layer(request.objective.layer), request.units,
-                       request.objective);
+    if (request.objective.layer.empty())
+        request.objective.layer = classifier.output_layer();
+    validate_objective(classifier.layer(request.objective.layer), request.units, request.objective);
     if (request.method == Method::Dgn && !pack_.generator)
         throw Error("model pack \"" + pack_.name +
                     "\" has no generator, so DGN-AM cannot run; use the pixel method");
+    if (request.start_image && request.method != Method::Dgn)
+        throw Error("a start image needs DGN-AM (it is encoded into the generator's code)");
+    if (request.start_image && request.start_image->empty())
+        throw Error("the start image is empty");
     std::uint64_t id = 0;
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -114,7 +123,8 @@ void Worker::loop() {
         {
             std::unique_lock<std::mutex> lock(mutex_);
             wake_.wait(lock, [this] { return stopping_ || pending_.has_value(); });
-            if (stopping_) return;
+            if (stopping_)
+                return;
             request = std::move(*pending_);
             pending_.reset();
             id = pending_id_;
@@ -133,7 +143,8 @@ void Worker::loop() {
 bool Worker::checkpoint(std::uint64_t& version, std::optional<OptimizerParams>& changed) {
     std::unique_lock<std::mutex> lock(mutex_);
     wake_.wait(lock, [this] { return !paused_ || cancel_ || stopping_; });
-    if (cancel_ || stopping_) return false;
+    if (cancel_ || stopping_)
+        return false;
     if (params_version_ != version) {
         version = params_version_;
         changed = params_;
@@ -142,7 +153,15 @@ bool Worker::checkpoint(std::uint64_t& version, std::optional<OptimizerParams>& 
 }
 
 void Worker::finish(std::uint64_t id, RunEnd end, const std::string& message) {
-    if (events_.run_finished) events_.run_finished(id, end, message);
+    if (events_.run_finished)
+        events_.run_finished(id, end, message);
+}
+
+at::Tensor Worker::encode_start_image(const Image8& image) const {
+    at::NoGradGuard no_grad;
+    const Classifier& encoder = pack_.classifier(pack_.generator_classifier);
+    const auto input = image_to_input(encoder.input(), image, ImageFit::ResizeThenCrop).to(device_);
+    return encoder.forward_to(input, pack_.code_layer)[0].reshape({-1}).to(at::kCPU);
 }
 
 void Worker::execute(std::uint64_t id, const RunRequest& request) {
@@ -151,16 +170,21 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
         const std::string& layer = request.objective.layer;
         std::uint64_t version = 0;
         std::optional<OptimizerParams> changed;
-        if (!checkpoint(version, changed)) return finish(id, RunEnd::Cancelled, "");
+        if (!checkpoint(version, changed))
+            return finish(id, RunEnd::Cancelled, "");
         OptimizerParams params = changed.value_or(request.params);
 
         const bool dgn = request.method == Method::Dgn;
         const DisplayMapping display = dgn ? pack_.display : DisplayMapping{};
         auto label_of = [&](std::int64_t unit) -> std::optional<std::string> {
             auto label = classifier.label_of(layer, unit);
-            if (label.empty()) return std::nullopt;
+            if (label.empty())
+                return std::nullopt;
             return label;
         };
+        InitialCode initial = request.initial;
+        if (dgn && request.start_image)
+            initial = InitialCode::given(encode_start_image(*request.start_image));
         const std::size_t total = request.units.size();
         for (std::size_t first = 0; first < total; first += request.batch_size) {
             const std::size_t count = std::min<std::size_t>(request.batch_size, total - first);
@@ -168,19 +192,20 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                                             request.units.begin() + first + count);
             std::unique_ptr<ActivationMaximizer> optimizer;
             if (dgn)
-                optimizer = std::make_unique<DgnAm>(*pack_.generator, classifier,
-                                                    request.objective, units, params,
-                                                    request.initial, device_);
+                optimizer = std::make_unique<DgnAm>(*pack_.generator, classifier, request.objective,
+                                                    units, params, initial, device_);
             else
-                optimizer = std::make_unique<PixelAm>(classifier, request.objective, units,
-                                                      params, device_);
+                optimizer = std::make_unique<PixelAm>(classifier, request.objective, units, params,
+                                                      device_);
             while (!optimizer->done()) {
                 changed.reset();
-                if (!checkpoint(version, changed)) return finish(id, RunEnd::Cancelled, "");
+                if (!checkpoint(version, changed))
+                    return finish(id, RunEnd::Cancelled, "");
                 if (changed) {
                     params = *changed;
                     optimizer->set_params(params);
-                    if (optimizer->done()) break;
+                    if (optimizer->done())
+                        break;
                 }
                 StepResult step = optimizer->step();
                 if (request.publish_frames) {
@@ -213,11 +238,12 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                 result.iterations = optimizer->iteration();
                 result.seed = params.seed;
                 result.skipped_steps = row.skipped_steps;
-                if (events_.unit_done) events_.unit_done(result);
+                if (events_.unit_done)
+                    events_.unit_done(result);
             }
             if (events_.progress)
-                events_.progress({id, first + count, total, optimizer->iteration(),
-                                  params.iterations});
+                events_.progress(
+                    {id, first + count, total, optimizer->iteration(), params.iterations});
         }
         finish(id, RunEnd::Completed, "");
     } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeView>
 #include <QWheelEvent>
 
@@ -119,6 +120,22 @@ class TestStudioWindow : public QObject {
         // Through the window system, as a real key press, so the shortcut map sees it.
         QTest::keyClick(window.windowHandle(), Qt::Key_Right);
         QCOMPARE(window.session()->currentUnit().unit, 8);
+    }
+
+    void clickingARealExampleStartsFromItsCode() {
+        MainWindow window(test_options());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_COMPARE_WITH_TIMEOUT(window.examples()->imagesShown(), 9, 60000);
+        const std::uint64_t run = window.session()->liveWorker().currentRun();
+        auto* first = window.examples()->findChildren<QToolButton*>().front();
+        QTest::mouseClick(first, Qt::LeftButton);
+        QVERIFY(window.session()->settings().start_image.has_value());
+        QCOMPARE(*window.session()->settings().start_image,
+                 window.examples()->lastAnswer().pictures.front());
+        QVERIFY2(window.session()->liveWorker().currentRun() > run, qPrintable(window.lastError()));
+        QVERIFY(window.session()->liveWorker().currentRequest().start_image.has_value());
+        QVERIFY(window.parameterPanel()->startsFromImage());
     }
 
     void aSliderChangeArrivesInTheWorker() {

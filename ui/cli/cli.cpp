@@ -10,9 +10,10 @@
 namespace dgnam::cli {
 
 int run(int argc, char** argv) {
-    CLI::App app{"dgnam: synthesize the preferred images of neurons with DGN-AM "
-                 "(Nguyen et al., NIPS 2016)",
-                 "dgnam"};
+    CLI::App app{
+        "dgnam: synthesize the preferred images of neurons with DGN-AM "
+        "(Nguyen et al., NIPS 2016)",
+        "dgnam"};
     app.set_version_flag("--version", std::string("dgnam ") + DGNAM_VERSION);
     app.require_subcommand(1);
     app.fallthrough();  // shared options may also follow the command's name
@@ -31,7 +32,8 @@ int run(int argc, char** argv) {
         return printed == 0 ? 0 : 2;
     }
     try {
-        for (auto* sub : app.get_subcommands()) return commands.at(sub->get_name())();
+        for (auto* sub : app.get_subcommands())
+            return commands.at(sub->get_name())();
     } catch (const Error& e) {
         std::fprintf(stderr, "dgnam: error: %s\n", e.what());
         return 1;

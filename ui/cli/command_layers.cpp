@@ -11,7 +11,8 @@ namespace {
 
 std::string shape_text(const std::vector<std::int64_t>& shape) {
     std::string out;
-    for (std::size_t i = 0; i < shape.size(); ++i) out += (i ? "x" : "") + std::to_string(shape[i]);
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        out += (i ? "x" : "") + std::to_string(shape[i]);
     return out;
 }
 

@@ -12,6 +12,7 @@
 #include "dgnam/error.h"
 #include "dgnam/gallery.h"
 #include "dgnam/judge.h"
+#include "dgnam/png_io.h"
 #include "dgnam/run_export.h"
 #include "dgnam/unit_selection.h"
 #include "dgnam/worker.h"
@@ -32,6 +33,7 @@ struct SynthesizeOptions {
     std::string out = "gallery";
     bool force = false;
     std::string judge = "auto";
+    std::string start_image;
     OptimizerParams params;
 };
 
@@ -83,6 +85,8 @@ int synthesize(const CommonOptions& common, SynthesizeOptions options) {
     request.params = options.params;
     request.batch_size = options.batch;
     request.publish_frames = false;
+    if (!options.start_image.empty())
+        request.start_image = read_png(options.start_image);
 
     std::mutex mutex;
     std::map<std::int64_t, UnitResult> results;
@@ -164,6 +168,8 @@ Command add_synthesize_command(CLI::App& app, const CommonOptions& common) {
         "synthesize", "Synthesize the preferred image of each chosen unit and write a gallery");
     auto o = std::make_shared<SynthesizeOptions>();
     sub->add_option("--classifier", o->classifier, "Classifier id in the pack (default: first)");
+    sub->add_option("--start-image", o->start_image,
+                    "DGN: start from the code of this PNG (the paper's \"from a real image\")");
     sub->add_option("--layer", o->layer, "Layer to visualise (default: the output layer)");
     sub->add_option("--units", o->units, "Units: all, 7, 0-9 or 1,3,8-11")->capture_default_str();
     sub->add_option("--method", o->method, "dgn (through the generator) or pixel (baseline)")

@@ -30,9 +30,10 @@ int topk(const CommonOptions& common, const TopkOptions& o) {
     Objective objective;
     objective.layer = layer;
     objective.spatial = spatial_mode_from_string(o.spatial);
-    if (o.split != "test" && o.split != "train") throw Error("--split must be test or train");
-    const FashionMnist data = load_fashion_mnist(
-        o.data.empty() ? default_fashion_mnist_folder() : std::filesystem::path(o.data));
+    if (o.split != "test" && o.split != "train")
+        throw Error("--split must be test or train");
+    const FashionMnist data = load_fashion_mnist(o.data.empty() ? default_fashion_mnist_folder()
+                                                                : std::filesystem::path(o.data));
     const LabelledImages& images = o.split == "test" ? data.test : data.train;
     std::vector<TopImage> top;
     {
@@ -72,13 +73,15 @@ int topk(const CommonOptions& common, const TopkOptions& o) {
 }  // namespace
 
 Command add_topk_command(CLI::App& app, const CommonOptions& common) {
-    auto* sub = app.add_subcommand(
-        "topk", "Find the real Fashion-MNIST images that most activate a unit");
+    auto* sub =
+        app.add_subcommand("topk", "Find the real Fashion-MNIST images that most activate a unit");
     auto o = std::make_shared<TopkOptions>();
     sub->add_option("--classifier", o->classifier, "Classifier id in the pack (default: first)");
     sub->add_option("--layer", o->layer, "Layer (default: the output layer)");
     sub->add_option("--unit", o->unit, "Unit (channel for a convolutional layer)")->required();
-    sub->add_option("--k", o->k, "How many images")->capture_default_str()->check(CLI::Range(1, 1000));
+    sub->add_option("--k", o->k, "How many images")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
     sub->add_option("--spatial", o->spatial, "Conv layers: centre, mean or position")
         ->capture_default_str();
     sub->add_option("--split", o->split, "test or train")->capture_default_str();

@@ -26,7 +26,8 @@ struct TrainOptions {
 
 nlohmann::json read_record(const fs::path& folder) {
     std::ifstream in(folder / kTrainingRecordFile);
-    if (!in) return nlohmann::json::object();
+    if (!in)
+        return nlohmann::json::object();
     try {
         return nlohmann::json::parse(in);
     } catch (const nlohmann::json::exception&) {
@@ -66,7 +67,8 @@ void prepare_folder(const fs::path& folder) {
 }
 
 int train_classifier_command(const TrainOptions& o) {
-    if (o.which != "a" && o.which != "b") throw Error("--which must be a or b");
+    if (o.which != "a" && o.which != "b")
+        throw Error("--which must be a or b");
     const fs::path folder = o.out;
     prepare_folder(folder);
     const FashionMnist data = load_data(o);
@@ -74,8 +76,9 @@ int train_classifier_command(const TrainOptions& o) {
     ClassifierResult result;
     {
         ProgressBar bar(is_a ? "classifier A" : "classifier B");
-        result = train_classifier(is_a ? fashion_classifier_a_layers() : fashion_classifier_b_layers(),
-                                  fashion_classifier_input(), data, o.classifier, progress_to(bar));
+        result =
+            train_classifier(is_a ? fashion_classifier_a_layers() : fashion_classifier_b_layers(),
+                             fashion_classifier_input(), data, o.classifier, progress_to(bar));
     }
     write_safetensors(folder / (is_a ? kClassifierAFile : kClassifierBFile), result.weights,
                       {{"trained_by", "dgnam train classifier"}});
@@ -133,10 +136,11 @@ int train_generator_command(const TrainOptions& o) {
                  {"seconds", result.seconds},
                  {"test_class_agreement", result.test_class_agreement},
                  {"test_psnr_db", result.test_psnr}});
-    std::printf("generator: A puts %.4f of G(code(x)) in x's class, mean PSNR %.2f dB "
-                "(%lld steps, %.0f s); written to %s\n",
-                result.test_class_agreement, result.test_psnr,
-                static_cast<long long>(result.steps), result.seconds, folder.string().c_str());
+    std::printf(
+        "generator: A puts %.4f of G(code(x)) in x's class, mean PSNR %.2f dB "
+        "(%lld steps, %.0f s); written to %s\n",
+        result.test_class_agreement, result.test_psnr, static_cast<long long>(result.steps),
+        result.seconds, folder.string().c_str());
     return 0;
 }
 

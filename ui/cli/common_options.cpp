@@ -23,6 +23,8 @@ ModelPack CommonOptions::load_pack() const {
     return load_model_pack(pack.empty() ? default_pack_folder() : std::filesystem::path(pack));
 }
 
-c10::Device CommonOptions::parsed_device() const { return parse_device(device); }
+c10::Device CommonOptions::parsed_device() const {
+    return parse_device(device);
+}
 
 }  // namespace dgnam::cli

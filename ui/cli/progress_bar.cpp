@@ -12,14 +12,16 @@ ProgressBar::ProgressBar(std::string title)
       started_(std::chrono::steady_clock::now()) {}
 
 ProgressBar::~ProgressBar() {
-    if (drawn_) std::fputc('\n', stderr);
+    if (drawn_)
+        std::fputc('\n', stderr);
 }
 
 void ProgressBar::update(double fraction, const std::string& detail) {
     const auto now = std::chrono::steady_clock::now();
     if (!enabled_) {
         const int tenths = static_cast<int>(fraction * 10.0);
-        if (tenths <= logged_tenths_) return;
+        if (tenths <= logged_tenths_)
+            return;
         logged_tenths_ = tenths;
         const double elapsed = std::chrono::duration<double>(now - started_).count();
         std::fprintf(stderr, "%s: %3.0f%% %s, %.0f s elapsed, %.0f s left\n", title_.c_str(),
@@ -27,7 +29,8 @@ void ProgressBar::update(double fraction, const std::string& detail) {
                      fraction > 0.0 ? elapsed * (1.0 - fraction) / fraction : 0.0);
         return;
     }
-    if (drawn_ && fraction < 1.0 && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    if (drawn_ && fraction < 1.0 && now - last_draw_ < std::chrono::milliseconds(100))
+        return;
     last_draw_ = now;
     drawn_ = true;
     constexpr int width = 30;

@@ -4,6 +4,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QPixmap>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "image_conversion.h"
@@ -22,10 +23,12 @@ ExamplesPanel::ExamplesPanel(QWidget* parent) : QWidget(parent) {
     auto* grid = new QGridLayout;
     grid->setSpacing(3);
     for (int i = 0; i < kCells; ++i) {
-        auto* cell = new QLabel(this);
+        auto* cell = new QToolButton(this);
         cell->setFixedSize(kCellPixels, kCellPixels);
-        cell->setAlignment(Qt::AlignCenter);
-        cell->setFrameShape(QFrame::StyledPanel);
+        cell->setIconSize(QSize(kCellPixels - 6, kCellPixels - 6));
+        cell->setAutoRaise(true);
+        cell->setEnabled(false);
+        connect(cell, &QToolButton::clicked, this, [this, i] { emit exampleClicked(i); });
         grid->addWidget(cell, i / 3, i % 3);
         cells_.push_back(cell);
     }
@@ -43,25 +46,31 @@ ExamplesPanel::ExamplesPanel(QWidget* parent) : QWidget(parent) {
 
 void ExamplesPanel::clear(const QString& status) {
     caption_->setText(status);
-    for (QLabel* cell : cells_) {
-        cell->clear();
+    answer_ = {};
+    for (QToolButton* cell : cells_) {
+        cell->setIcon({});
         cell->setToolTip({});
+        cell->setEnabled(false);
     }
 }
 
 void ExamplesPanel::showTopImages(const TopImagesAnswer& answer) {
+    answer_ = answer;
     caption_->setText(tr("Test images that drive %1 unit %2 hardest:")
                           .arg(QString::fromStdString(answer.layer))
                           .arg(answer.unit));
     for (std::size_t i = 0; i < cells_.size(); ++i) {
         if (i >= answer.pictures.size()) {
-            cells_[i]->clear();
+            cells_[i]->setIcon({});
+            cells_[i]->setEnabled(false);
             continue;
         }
         const QImage image = to_qimage(answer.pictures[i]);
-        cells_[i]->setPixmap(QPixmap::fromImage(image.scaled(
-            kCellPixels - 4, kCellPixels - 4, Qt::KeepAspectRatio, Qt::FastTransformation)));
-        cells_[i]->setToolTip(tr("test image %1 (%2): activation %3")
+        cells_[i]->setIcon(QPixmap::fromImage(image.scaled(
+            kCellPixels - 6, kCellPixels - 6, Qt::KeepAspectRatio, Qt::FastTransformation)));
+        cells_[i]->setEnabled(true);
+        cells_[i]->setToolTip(tr("test image %1 (%2): activation %3. Click to start the "
+                                 "optimisation from its code.")
                                   .arg(answer.images[i].index)
                                   .arg(QString::fromStdString(answer.labels[i]))
                                   .arg(answer.images[i].activation, 0, 'f', 3));
@@ -91,8 +100,8 @@ QString ExamplesPanel::verdictText() const {
 
 int ExamplesPanel::imagesShown() const {
     int shown = 0;
-    for (QLabel* cell : cells_)
-        shown += !cell->pixmap().isNull();
+    for (QToolButton* cell : cells_)
+        shown += !cell->icon().isNull();
     return shown;
 }
 

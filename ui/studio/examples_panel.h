@@ -8,6 +8,7 @@
 #include "dgnam/unit_inspector.h"
 
 class QLabel;
+class QToolButton;
 
 namespace dgnam::studio {
 
@@ -21,9 +22,15 @@ class ExamplesPanel : public QWidget {
     void showNoJudge();
     QString verdictText() const;
     int imagesShown() const;
+    const TopImagesAnswer& lastAnswer() const { return answer_; }
+
+  signals:
+    // The user clicked the i-th real example: start the optimisation from it.
+    void exampleClicked(int index);
 
   private:
-    std::vector<QLabel*> cells_;
+    std::vector<QToolButton*> cells_;
+    TopImagesAnswer answer_;
     QLabel* caption_;
     QLabel* verdict_;
 };

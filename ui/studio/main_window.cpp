@@ -25,6 +25,7 @@
 #include "dgnam/device.h"
 #include "dgnam/error.h"
 #include "dgnam/fashion_mnist.h"
+#include "dgnam/png_io.h"
 #include "dgnam/studio/image_viewport.h"
 #include "examples_panel.h"
 #include "image_conversion.h"
@@ -125,11 +126,16 @@ void MainWindow::buildWidgets() {
     parameter_dock->setObjectName(QStringLiteral("parameterDock"));
     parameter_dock->setWidget(parameters_);
     addDockWidget(Qt::RightDockWidgetArea, parameter_dock);
-    connect(parameters_, &ParameterPanel::settingsChanged, this,
-            [this](const SessionSettings& settings) {
-                if (session_)
-                    session_->setSettings(settings);
-            });
+    connect(parameters_, &ParameterPanel::settingsChanged, this, [this](SessionSettings settings) {
+        if (!session_)
+            return;
+        if (parameters_->startsFromImage()) {
+            settings.start_image = session_->settings().start_image;
+            settings.start_image_name = session_->settings().start_image_name;
+        }
+        session_->setSettings(settings);
+    });
+    connect(parameters_, &ParameterPanel::startImageWanted, this, &MainWindow::chooseStartImage);
     connect(parameters_, &ParameterPanel::deviceChosen, this, [this](const QString& device) {
         if (session_)
             openPack(session_->packFolder(), device.toStdString());
@@ -142,6 +148,13 @@ void MainWindow::buildWidgets() {
     examples_dock->setObjectName(QStringLiteral("examplesDock"));
     examples_dock->setWidget(examples_);
     addDockWidget(Qt::RightDockWidgetArea, examples_dock);
+    connect(examples_, &ExamplesPanel::exampleClicked, this, [this](int index) {
+        const TopImagesAnswer& answer = examples_->lastAnswer();
+        if (index < 0 || std::size_t(index) >= answer.pictures.size())
+            return;
+        startFromImage(answer.pictures[std::size_t(index)],
+                       tr("test image %1").arg(answer.images[std::size_t(index)].index));
+    });
 
     status_ = new QLabel(this);
     statusBar()->addWidget(status_, 1);
@@ -438,6 +451,37 @@ bool MainWindow::saveImageTo(const std::filesystem::path& file) {
     statusBar()->showMessage(tr("image written to %1").arg(QString::fromStdString(file.string())),
                              6000);
     return true;
+}
+
+void MainWindow::startFromImage(const Image8& image, const QString& name) {
+    if (!session_)
+        return;
+    SessionSettings settings = parameters_->settings();
+    settings.method = Method::Dgn;  // a start image is a code for the generator
+    settings.start_image = image;
+    settings.start_image_name = name.toStdString();
+    if (session_->setSettings(settings)) {
+        parameters_->setSettings(settings);
+        plot_->reset(settings.params.iterations);
+        rate_iteration_ = -1;
+    }
+}
+
+void MainWindow::chooseStartImage() {
+    const QString file =
+        QFileDialog::getOpenFileName(this, tr("Start from the code of an image"),
+                                     rememberedFolder("images"), tr("PNG images (*.png)"));
+    if (file.isEmpty()) {
+        parameters_->setSettings(session_ ? session_->settings() : parameters_->settings());
+        return;
+    }
+    rememberFolder("images", QFileInfo(file).absolutePath());
+    try {
+        startFromImage(read_png(file.toStdString()), QFileInfo(file).fileName());
+    } catch (const std::exception& e) {
+        parameters_->setSettings(session_ ? session_->settings() : parameters_->settings());
+        showError(tr("Cannot start from %1: %2").arg(file, QString::fromStdString(e.what())));
+    }
 }
 
 void MainWindow::chooseAndOpenPack() {

@@ -47,6 +47,8 @@ class MainWindow : public QMainWindow {
     void visualiseLayer(const std::string& classifier, const std::string& layer);
     bool exportGalleryTo(const std::filesystem::path& folder, bool overwrite);
     bool saveImageTo(const std::filesystem::path& file);
+    // DGN-AM starts from this picture's code; `name` says where it came from.
+    void startFromImage(const Image8& image, const QString& name);
 
     StudioSession* session() const { return session_.get(); }
     ImageViewport* viewport() const { return viewport_; }
@@ -79,6 +81,7 @@ class MainWindow : public QMainWindow {
     void chooseAndOpenPack();
     void chooseAndExport();
     void chooseAndSaveImage();
+    void chooseStartImage();
     void updateTitle();
     void readSettings();
     void writeSettings() const;

@@ -10,6 +10,9 @@
 #include "slider_field.h"
 
 namespace dgnam::studio {
+namespace {
+constexpr int kFromImage = -1;  // the initial-code box's entry for a start image
+}
 
 ParameterPanel::ParameterPanel(QWidget* parent) : QWidget(parent) {
     using Scale = SliderField::Scale;
@@ -59,9 +62,11 @@ ParameterPanel::ParameterPanel(QWidget* parent) : QWidget(parent) {
     initial_ = new QComboBox(this);
     initial_->addItem(tr("Random code N(0, 1)"), int(InitialCode::Kind::Random));
     initial_->addItem(tr("Zero code"), int(InitialCode::Kind::Zeros));
+    initial_->addItem(tr("Start from an image..."), kFromImage);
     initial_->setToolTip(
         tr("Where the optimisation starts: a random code from the seed (as in "
-           "the paper) or the zero code."));
+           "the paper), the zero code, or the code of a picture (the paper's "
+           "\"from a real image\" script; clicking a real example does the same)."));
     device_ = new QComboBox(this);
     device_->setToolTip(tr("Where the networks run. Changing it reloads the pack."));
     threads_ = new QSpinBox(this);
@@ -86,8 +91,14 @@ ParameterPanel::ParameterPanel(QWidget* parent) : QWidget(parent) {
     for (SliderField* field : {lr_start_, lr_end_, l2_, iterations_, clip_scale_, jitter_})
         connect(field, &SliderField::valueChanged, this, &ParameterPanel::emitSettings);
     connect(seed_, &QSpinBox::valueChanged, this, &ParameterPanel::emitSettings);
-    for (QComboBox* box : {method_, spatial_, initial_})
+    for (QComboBox* box : {method_, spatial_})
         connect(box, &QComboBox::currentIndexChanged, this, &ParameterPanel::emitSettings);
+    connect(initial_, &QComboBox::activated, this, [this](int) {
+        if (startsFromImage())
+            emit startImageWanted();
+        else
+            emitSettings();
+    });
     connect(device_, &QComboBox::activated, this,
             [this](int) { emit deviceChosen(device_->currentText()); });
     connect(threads_, &QSpinBox::valueChanged, this, &ParameterPanel::threadsChosen);
@@ -105,7 +116,8 @@ SessionSettings ParameterPanel::settings() const {
     s.params.seed = std::uint64_t(seed_->value());
     s.method = Method(method_->currentData().toInt());
     s.spatial = SpatialMode(spatial_->currentData().toInt());
-    s.initial = InitialCode::Kind(initial_->currentData().toInt());
+    s.initial = startsFromImage() ? InitialCode::Kind::Random
+                                  : InitialCode::Kind(initial_->currentData().toInt());
     return s;
 }
 
@@ -120,7 +132,9 @@ void ParameterPanel::setSettings(const SessionSettings& s) {
     seed_->setValue(int(s.params.seed));
     method_->setCurrentIndex(method_->findData(int(s.method)));
     spatial_->setCurrentIndex(spatial_->findData(int(s.spatial)));
-    initial_->setCurrentIndex(initial_->findData(int(s.initial)));
+    initial_->setCurrentIndex(s.start_image ? initial_->findData(kFromImage)
+                                            : initial_->findData(int(s.initial)));
+    setStartImageName(s.start_image ? QString::fromStdString(s.start_image_name) : QString());
     loading_ = false;
 }
 
@@ -129,6 +143,21 @@ void ParameterPanel::setDevices(const QStringList& devices, const QString& curre
     device_->clear();
     device_->addItems(devices);
     device_->setCurrentText(current);
+}
+
+bool ParameterPanel::startsFromImage() const {
+    return initial_->currentData().toInt() == kFromImage;
+}
+
+void ParameterPanel::setStartImageName(const QString& name) {
+    const int index = initial_->findData(kFromImage);
+    initial_->setItemText(
+        index, name.isEmpty() ? tr("Start from an image...") : tr("Start from %1").arg(name));
+    const QSignalBlocker block(initial_);
+    if (name.isEmpty() && startsFromImage())
+        initial_->setCurrentIndex(initial_->findData(int(InitialCode::Kind::Random)));
+    else if (!name.isEmpty())
+        initial_->setCurrentIndex(index);
 }
 
 QString ParameterPanel::device() const {

@@ -22,6 +22,9 @@ class ParameterPanel : public QWidget {
     QString device() const;
     int threads() const;
     void setThreads(int threads);
+    // "Start from an image" is chosen in the initial-code box; the window holds the picture.
+    bool startsFromImage() const;
+    void setStartImageName(const QString& name);  // shown in the box; empty: back to random
 
     SliderField* lrStartField() const { return lr_start_; }
     SliderField* l2Field() const { return l2_; }
@@ -31,6 +34,7 @@ class ParameterPanel : public QWidget {
     void settingsChanged(const dgnam::studio::SessionSettings& settings);
     void deviceChosen(const QString& device);
     void threadsChosen(int threads);
+    void startImageWanted();
 
   private:
     void emitSettings();

@@ -62,6 +62,8 @@ RunRequest StudioSession::liveRequest(const UnitRef& unit) const {
     request.method = settings_.method;
     request.params = settings_.params;
     request.initial.kind = settings_.initial;
+    if (settings_.method == Method::Dgn)
+        request.start_image = settings_.start_image;
     return request;
 }
 
@@ -91,7 +93,9 @@ bool StudioSession::setSettings(const SessionSettings& settings) {
     }
     const bool restart_needed =
         settings.method != settings_.method || settings.spatial != settings_.spatial ||
-        settings.initial != settings_.initial || settings.params.seed != settings_.params.seed;
+        settings.initial != settings_.initial || settings.params.seed != settings_.params.seed ||
+        settings.start_image.has_value() != settings_.start_image.has_value() ||
+        (settings.start_image && !(*settings.start_image == *settings_.start_image));
     settings_ = settings;
     if (!current_.valid())
         return true;

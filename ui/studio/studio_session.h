@@ -24,6 +24,9 @@ struct SessionSettings {
     SpatialMode spatial = SpatialMode::Centre;
     InitialCode::Kind initial = InitialCode::Kind::Random;
     int gallery_batch = 8;  // units per forward/backward in the gallery queue
+    // DGN-AM starts from this picture's code instead (a file, or a real example clicked).
+    std::optional<Image8> start_image;
+    std::string start_image_name;
 };
 
 class StudioSession : public QObject {

@@ -25,7 +25,7 @@ struct RowOutcome {
 };
 
 class ActivationMaximizer {
-public:
+  public:
     virtual ~ActivationMaximizer() = default;
 
     // Takes one step at the current iteration and advances it.

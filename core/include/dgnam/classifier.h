@@ -18,13 +18,13 @@ struct ImageSpec {
 };
 
 class Classifier {
-public:
+  public:
     virtual ~Classifier() = default;
 
     virtual const std::string& id() const = 0;    // short name within a pack ("A")
     virtual const std::string& name() const = 0;  // human-readable
     virtual const std::vector<LayerInfo>& layers() const = 0;
-    virtual const std::string& output_layer() const = 0;  // pre-softmax scores
+    virtual const std::string& output_layer() const = 0;         // pre-softmax scores
     virtual const std::vector<std::string>& labels() const = 0;  // may be empty
     virtual const ImageSpec& input() const = 0;
     // input: [N, C, H, W] in input().space. Returns the named layer's output, differentiable with

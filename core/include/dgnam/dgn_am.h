@@ -32,7 +32,7 @@ struct InitialCode {
 };
 
 class DgnAm final : public ActivationMaximizer {
-public:
+  public:
     // The models must outlive this object. Throws dgnam::Error for an unknown layer, a unit out
     // of range or a code of the wrong size.
     DgnAm(const Generator& generator, const Classifier& classifier, Objective objective,
@@ -50,7 +50,7 @@ public:
     const at::Tensor& code() const { return code_; }  // [B, D] on the device
     const ImageBridge& bridge() const { return bridge_; }
 
-private:
+  private:
     const Generator& generator_;
     const Classifier& classifier_;
     Objective objective_;

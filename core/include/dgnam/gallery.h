@@ -25,7 +25,8 @@ struct GalleryItem {
 };
 
 struct GalleryOptions {
-    // Without it, a folder that already holds a gallery.json is left untouched and an Error says so.
+    // Without it, a folder that already holds a gallery.json is left untouched and an Error says
+    // so.
     bool overwrite = false;
     int contact_sheet_columns = 10;
 };
@@ -52,8 +53,8 @@ void write_gallery(const std::filesystem::path& folder, const nlohmann::json& mo
 struct GalleryIndex {
     nlohmann::json model;
     nlohmann::json params;
-    std::vector<GalleryItem> items;   // image left empty
-    std::vector<std::string> files;   // per item, relative to the folder
+    std::vector<GalleryItem> items;  // image left empty
+    std::vector<std::string> files;  // per item, relative to the folder
 };
 GalleryIndex read_gallery_index(const std::filesystem::path& gallery_json);
 

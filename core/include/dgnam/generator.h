@@ -12,8 +12,8 @@ namespace dgnam {
 // Per-unit bounds of the code. The paper clips fc6 codes to [0, upper[u]] with upper from the
 // activation statistics ("3x": three standard deviations), because fc6 is post-ReLU.
 struct CodeBounds {
-    at::Tensor lower;  // [D] float
-    at::Tensor upper;  // [D] float
+    at::Tensor lower;    // [D] float
+    at::Tensor upper;    // [D] float
     std::string method;  // how they were derived, for the record
 
     // Bounds scaled by `scale` (a user's clip-scale parameter) on the given device.
@@ -21,7 +21,7 @@ struct CodeBounds {
 };
 
 class Generator {
-public:
+  public:
     virtual ~Generator() = default;
 
     virtual std::int64_t code_size() const = 0;

@@ -13,7 +13,9 @@ struct Image8 {
     Image8() = default;
     Image8(int w, int h) : width(w), height(h), rgb(static_cast<std::size_t>(w) * h * 3, 0) {}
     bool empty() const { return width <= 0 || height <= 0; }
-    std::uint8_t* pixel(int x, int y) { return &rgb[(static_cast<std::size_t>(y) * width + x) * 3]; }
+    std::uint8_t* pixel(int x, int y) {
+        return &rgb[(static_cast<std::size_t>(y) * width + x) * 3];
+    }
     const std::uint8_t* pixel(int x, int y) const {
         return &rgb[(static_cast<std::size_t>(y) * width + x) * 3];
     }

@@ -12,7 +12,7 @@
 namespace dgnam {
 
 class ImageBridge {
-public:
+  public:
     // Shapes are [C, H, W]. Throws dgnam::Error when the generated image is smaller than the
     // classifier's input or the channel counts cannot be bridged.
     ImageBridge(PixelSpace generator_space, std::vector<std::int64_t> generator_shape,
@@ -29,7 +29,7 @@ public:
     std::int64_t crop_left() const { return left_; }
     bool converts_values() const { return converts_; }
 
-private:
+  private:
     at::Tensor convert(const at::Tensor& generated) const;
     at::Tensor convert_back(const at::Tensor& classifier_values) const;
 

@@ -9,7 +9,7 @@ namespace dgnam {
 
 template <typename T>
 class LatestValue {
-public:
+  public:
     void publish(T value) {
         std::lock_guard<std::mutex> lock(mutex_);
         value_ = std::move(value);
@@ -22,7 +22,8 @@ public:
     // The newest value if it was published after `seen`, which is then advanced.
     std::optional<T> newer_than(std::uint64_t& seen) const {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (sequence_ == seen || !value_) return std::nullopt;
+        if (sequence_ == seen || !value_)
+            return std::nullopt;
         seen = sequence_;
         return value_;
     }
@@ -31,7 +32,7 @@ public:
         return sequence_;
     }
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::optional<T> value_;
     std::uint64_t sequence_ = 0;

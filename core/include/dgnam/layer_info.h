@@ -14,7 +14,7 @@ enum class LayerKind {
 
 struct LayerInfo {
     std::string name;
-    std::string type;                 // the layer's type as written in its model file
+    std::string type;  // the layer's type as written in its model file
     LayerKind kind = LayerKind::Other;
     std::vector<std::int64_t> shape;  // output shape without the batch dimension
 

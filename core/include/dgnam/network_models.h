@@ -7,7 +7,7 @@
 namespace dgnam {
 
 class NetworkClassifier final : public Classifier {
-public:
+  public:
     // Throws dgnam::Error when output_layer is not a layer of the net, or the labels do not
     // match its size.
     NetworkClassifier(std::string id, std::string name, SequentialNet net, ImageSpec input,
@@ -22,7 +22,7 @@ public:
     at::Tensor forward_to(const at::Tensor& input, const std::string& layer) const override;
     void to(const at::Device& device) override { net_.to(device); }
 
-private:
+  private:
     std::string id_, name_;
     SequentialNet net_;
     ImageSpec input_;
@@ -31,7 +31,7 @@ private:
 };
 
 class NetworkGenerator final : public Generator {
-public:
+  public:
     // Throws dgnam::Error when the net's output is not [C, H, W] matching `output`, or the bounds
     // do not have code_size entries with lower <= upper.
     NetworkGenerator(SequentialNet net, ImageSpec output, CodeBounds bounds);
@@ -42,7 +42,7 @@ public:
     at::Tensor generate(const at::Tensor& code) const override { return net_.forward(code); }
     void to(const at::Device& device) override { net_.to(device); }
 
-private:
+  private:
     SequentialNet net_;
     ImageSpec output_;
     CodeBounds bounds_;

@@ -12,7 +12,7 @@
 namespace dgnam {
 
 class PixelAm final : public ActivationMaximizer {
-public:
+  public:
     // Starts from the mean image plus seeded noise of 0.05 (unit range) standard deviation.
     PixelAm(const Classifier& classifier, Objective objective, std::vector<std::int64_t> units,
             OptimizerParams params, at::Device device);
@@ -25,12 +25,12 @@ public:
     const OptimizerParams& params() const override { return params_; }
     void set_params(const OptimizerParams& params) override;
 
-private:
+  private:
     const Classifier& classifier_;
     Objective objective_;
     OptimizerParams params_;
     at::Device device_;
-    at::Tensor image_;  // [B, C, H, W] in the classifier's space
+    at::Tensor image_;          // [B, C, H, W] in the classifier's space
     at::Tensor lower_, upper_;  // [1, C, 1, 1] valid stored range
     at::Generator jitter_rng_;
     int iteration_ = 0;

@@ -14,7 +14,7 @@
 namespace dgnam {
 
 class RowRecords {
-public:
+  public:
     explicit RowRecords(std::vector<std::int64_t> units);
 
     // images: [B, C, H, W] (any device) of the iterate whose activations are given.
@@ -30,7 +30,7 @@ public:
                                      const at::Tensor& images) const;
     const std::vector<std::int64_t>& units() const { return units_; }
 
-private:
+  private:
     std::vector<std::int64_t> units_;
     std::vector<double> best_activation_;
     std::vector<at::Tensor> best_image_;

@@ -18,7 +18,7 @@
 namespace dgnam {
 
 class SequentialNet {
-public:
+  public:
     // `layers`: JSON array of {"name", "type", ...parameters}. Weights are looked up as
     // "<name>.weight", "<name>.bias" (and running_mean/running_var for batch_norm); a residual
     // block's inner layers as "<block>.main.<name>..." and "<block>.shortcut.<name>...". Every
@@ -52,11 +52,10 @@ public:
     static std::vector<std::string> supported_types();
 
     // Supplies a layer's tensor: (file name of the tensor, expected shape, required, fan_in).
-    using WeightProvider = std::function<at::Tensor(const std::string&,
-                                                    const std::vector<std::int64_t>&, bool,
-                                                    std::int64_t)>;
+    using WeightProvider = std::function<at::Tensor(
+        const std::string&, const std::vector<std::int64_t>&, bool, std::int64_t)>;
 
-private:
+  private:
     struct Layer {
         std::string name;
         std::string key;  // prefix of its tensors' names

@@ -11,9 +11,9 @@ namespace dgnam {
 
 struct RowStep {
     std::int64_t unit = 0;
-    double activation = 0.0;             // of the image the step started from (raw, pre-softmax)
-    std::optional<double> probability;   // softmax of the output layer, when that is the layer
-    bool skipped = false;                // a zero or non-finite gradient left this row unchanged
+    double activation = 0.0;            // of the image the step started from (raw, pre-softmax)
+    std::optional<double> probability;  // softmax of the output layer, when that is the layer
+    bool skipped = false;               // a zero or non-finite gradient left this row unchanged
     std::string skip_reason;
 };
 

@@ -32,7 +32,11 @@ struct RunRequest {
     Method method = Method::Dgn;
     OptimizerParams params;
     InitialCode initial;
-    int batch_size = 1;         // units optimised together in one forward/backward
+    // DGN-AM: start from the code of this picture instead (the paper's "from a real image"
+    // script): the generator's classifier reads it, scaled and centre-cropped to its input,
+    // up to the code layer. Replaces `initial`.
+    std::optional<Image8> start_image;
+    int batch_size = 1;          // units optimised together in one forward/backward
     bool publish_frames = true;  // convert and publish every step's image
 };
 
@@ -41,7 +45,7 @@ struct Frame {
     std::string layer;
     std::int64_t unit = 0;  // the first unit of the batch, whose image this is
     std::optional<std::string> label;
-    StepResult step;        // `images` is left empty; the picture is `image`
+    StepResult step;  // `images` is left empty; the picture is `image`
     std::shared_ptr<const Image8> image;
 };
 
@@ -79,7 +83,7 @@ struct WorkerEvents {
 };
 
 class Worker {
-public:
+  public:
     // Takes the models; moves them to `device`. The thread starts idle.
     Worker(ModelPack pack, c10::Device device, WorkerEvents events = {});
     ~Worker();  // cancels the run in progress and joins the thread
@@ -106,13 +110,14 @@ public:
     const ModelPack& pack() const { return pack_; }
     c10::Device device() const { return device_; }
 
-private:
+  private:
     void loop();
     void execute(std::uint64_t id, const RunRequest& request);
     // The progress report doubles as the cancellation point: waits while paused, returns false
     // when the run must stop. Hands out parameters changed since `version`.
     bool checkpoint(std::uint64_t& version, std::optional<OptimizerParams>& changed);
     void finish(std::uint64_t id, RunEnd end, const std::string& message);
+    at::Tensor encode_start_image(const Image8& image) const;
 
     ModelPack pack_;
     c10::Device device_;
