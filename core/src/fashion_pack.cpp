@@ -8,8 +8,8 @@ namespace {
 using nlohmann::json;
 
 json conv(const std::string& name, int out, int kernel, int pad, int stride = 1) {
-    return {{"name", name}, {"type", "conv2d"}, {"out", out}, {"kernel", kernel},
-            {"pad", pad},   {"stride", stride}};
+    return {{"name", name},     {"type", "conv2d"}, {"out", out},
+            {"kernel", kernel}, {"pad", pad},       {"stride", stride}};
 }
 json deconv(const std::string& name, int out, int kernel, int stride, int pad) {
     return {{"name", name},     {"type", "conv_transpose2d"}, {"out", out},
@@ -32,7 +32,8 @@ json residual(const std::string& name, int channels, bool project) {
                   {"type", "residual"},
                   {"main", json::array({conv("conv_a", channels, 3, 1), simple("relu_a", "relu"),
                                         conv("conv_b", channels, 3, 1)})}};
-    if (project) block["shortcut"] = json::array({conv("project", channels, 1, 0)});
+    if (project)
+        block["shortcut"] = json::array({conv("project", channels, 1, 0)});
     return block;
 }
 
@@ -51,37 +52,49 @@ json image_spec_json(const ImageSpec& spec) {
 }  // namespace
 
 json fashion_classifier_a_layers() {
-    return json::array({conv("conv1", 32, 3, 1), simple("relu1", "relu"), pool("pool1"),
-                        conv("conv2", 64, 3, 1), simple("relu2", "relu"), pool("pool2"),
-                        conv("conv3", 128, 3, 1), simple("relu3", "relu"), linear("fc4", 256),
-                        simple("relu4", "relu"), {{"name", "drop4"}, {"type", "dropout"}, {"p", 0.5}},
+    return json::array({conv("conv1", 32, 3, 1),
+                        simple("relu1", "relu"),
+                        pool("pool1"),
+                        conv("conv2", 64, 3, 1),
+                        simple("relu2", "relu"),
+                        pool("pool2"),
+                        conv("conv3", 128, 3, 1),
+                        simple("relu3", "relu"),
+                        linear("fc4", 256),
+                        simple("relu4", "relu"),
+                        {{"name", "drop4"}, {"type", "dropout"}, {"p", 0.5}},
                         linear("fc5", 10)});
 }
 
 json fashion_classifier_b_layers() {
     return json::array({conv("conv1", 16, 3, 1), simple("relu1", "relu"),
-                        residual("block1", 16, false), simple("relu_block1", "relu"),
-                        pool("pool1"), residual("block2", 32, true),
-                        simple("relu_block2", "relu"), pool("pool2"),
-                        residual("block3", 64, true), simple("relu_block3", "relu"),
-                        simple("avgpool", "global_avg_pool"), linear("fc", 10)});
+                        residual("block1", 16, false), simple("relu_block1", "relu"), pool("pool1"),
+                        residual("block2", 32, true), simple("relu_block2", "relu"), pool("pool2"),
+                        residual("block3", 64, true), simple("relu_block3", "relu"), pool("pool3"),
+                        linear("fc", 10)});
 }
 
 json fashion_generator_layers() {
-    return json::array({linear("defc7", 512), leaky("relu_defc7", 0.3), linear("defc6", 512),
-                        leaky("relu_defc6", 0.3), linear("defc5", 64 * 4 * 4),
+    return json::array({linear("defc7", 512),
+                        leaky("relu_defc7", 0.3),
+                        linear("defc6", 512),
+                        leaky("relu_defc6", 0.3),
+                        linear("defc5", 64 * 4 * 4),
                         leaky("relu_defc5", 0.3),
                         {{"name", "reshape"}, {"type", "reshape"}, {"shape", {64, 4, 4}}},
-                        deconv("deconv3", 32, 4, 2, 1), leaky("relu_deconv3", 0.3),
-                        deconv("deconv2", 16, 4, 2, 1), leaky("relu_deconv2", 0.3),
-                        deconv("deconv1", 8, 4, 2, 1), leaky("relu_deconv1", 0.3),
+                        deconv("deconv3", 32, 4, 2, 1),
+                        leaky("relu_deconv3", 0.3),
+                        deconv("deconv2", 16, 4, 2, 1),
+                        leaky("relu_deconv2", 0.3),
+                        deconv("deconv1", 8, 4, 2, 1),
+                        leaky("relu_deconv1", 0.3),
                         deconv("deconv0", 1, 3, 1, 1)});
 }
 
 json fashion_discriminator_layers() {
-    return json::array({conv("conv1", 16, 4, 1, 2), leaky("relu1", 0.2),
-                        conv("conv2", 32, 4, 1, 2), leaky("relu2", 0.2),
-                        conv("conv3", 64, 4, 1, 2), leaky("relu3", 0.2), linear("fc", 1)});
+    return json::array({conv("conv1", 16, 4, 1, 2), leaky("relu1", 0.2), conv("conv2", 32, 4, 1, 2),
+                        leaky("relu2", 0.2), conv("conv3", 64, 4, 1, 2), leaky("relu3", 0.2),
+                        linear("fc", 1)});
 }
 
 ImageSpec fashion_classifier_input() {
@@ -95,8 +108,8 @@ ImageSpec fashion_generator_output() {
 
 json fashion_pack_manifest(const std::filesystem::path& folder, const json& training) {
     namespace fs = std::filesystem;
-    const std::vector<std::string> labels = {"T-shirt/top", "Trouser", "Pullover", "Dress",
-                                             "Coat",        "Sandal",  "Shirt",    "Sneaker",
+    const std::vector<std::string> labels = {"T-shirt/top", "Trouser",   "Pullover", "Dress",
+                                             "Coat",        "Sandal",    "Shirt",    "Sneaker",
                                              "Bag",         "Ankle boot"};
     json manifest = {
         {"format", "dgnam-pack"},
@@ -137,7 +150,8 @@ json fashion_pack_manifest(const std::filesystem::path& folder, const json& trai
                "relu4 over the 60,000 training images, as the paper's act_range/3x"}}},
             {"display", {{"mode", "space"}}},
             {"layers", fashion_generator_layers()}};
-    if (!training.is_null()) manifest["training"] = training;
+    if (!training.is_null())
+        manifest["training"] = training;
     return manifest;
 }
 
