@@ -3,8 +3,11 @@
 // is drawn, clicking a unit and moving a slider reach the worker, export and errors.
 #include <QLineEdit>
 #include <QScreen>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
+#include <QStandardPaths>
 #include <QTest>
 #include <QToolButton>
 #include <QTreeView>
@@ -58,7 +61,11 @@ StudioOptions test_options() {
 class TestStudioWindow : public QObject {
     Q_OBJECT
   private slots:
-    void initTestCase() { set_compute_threads(1); }
+    void initTestCase() {
+        set_compute_threads(1);
+        QCoreApplication::setOrganizationName(QStringLiteral("DGN-AM Studio tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_studio_window"));
+    }
 
     void theFirstUnitFormsAndIsDrawn() {
         MainWindow window(test_options());
@@ -166,6 +173,29 @@ class TestStudioWindow : public QObject {
         QVERIFY(shown->index(0, 0, fc5).data().toString().contains("Sneaker"));
         window.filterBox()->setText(QStringLiteral("conv2"));
         QCOMPARE(shown->rowCount(shown->index(0, 0)), 1);
+    }
+
+    void parametersAndThePackPersistAcrossSessions() {
+        QStandardPaths::setTestModeEnabled(true);  // QSettings go to a test location
+        QSettings().clear();
+        StudioOptions options = test_options();
+        options.restore_settings = true;
+        {
+            MainWindow window(options);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.parameterPanel()->seedBox()->setValue(42);
+            window.parameterPanel()->l2Field()->setValue(0.95);
+            window.close();  // writes the settings
+        }
+        options.pack.clear();  // the last pack is opened again
+        MainWindow again(options);
+        QVERIFY(again.session());
+        QCOMPARE(again.session()->packFolder(), bundled_pack());
+        QCOMPARE(again.parameterPanel()->settings().params.seed, std::uint64_t(42));
+        QCOMPARE(again.parameterPanel()->settings().params.l2, 0.95);
+        QCOMPARE(again.session()->settings().params.seed, std::uint64_t(42));
+        QSettings().clear();
     }
 
     void exportAndErrorsKeepTheSession() {
