@@ -7,7 +7,6 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEvent>
-#include <QSurfaceFormat>
 #include <QTimer>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "dgnam/device.h"
+#include "dgnam/studio/image_viewport.h"
 #include "main_window.h"
 
 namespace {
@@ -56,10 +56,7 @@ double percentile(std::vector<double> values, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    QSurfaceFormat format;
-    format.setVersion(3, 3);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    QSurfaceFormat::setDefaultFormat(format);
+    dgnam::studio::ImageViewport::useOpenGl33CoreByDefault();
     QApplication app(argc, argv);
     const double seconds = argc > 1 ? std::atof(argv[1]) : 10.0;
     dgnam::set_compute_threads(argc > 2 ? std::atoi(argv[2]) : 0);

@@ -1,7 +1,8 @@
 #include "inspector_bridge.h"
 
-#include <QMetaObject>
 #include <QPointer>
+
+#include "queued_call.h"
 
 namespace dgnam::studio {
 
@@ -11,31 +12,22 @@ InspectorBridge::InspectorBridge(std::filesystem::path pack_folder,
     QPointer<InspectorBridge> self(this);
     InspectorEvents events;
     events.top_images = [self](const TopImagesAnswer& answer) {
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, answer] {
-                if (self && answer.id == self->newest_top_)
-                    emit self->topImagesFound(answer);
-            },
-            Qt::QueuedConnection);
+        call_queued(self, [answer](InspectorBridge& bridge) {
+            if (answer.id == bridge.newest_top_)
+                emit bridge.topImagesFound(answer);
+        });
     };
     events.verdict = [self](const VerdictAnswer& answer) {
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, answer] {
-                if (self && answer.id == self->newest_verdict_)
-                    emit self->verdictReady(answer);
-            },
-            Qt::QueuedConnection);
+        call_queued(self, [answer](InspectorBridge& bridge) {
+            if (answer.id == bridge.newest_verdict_)
+                emit bridge.verdictReady(answer);
+        });
     };
     events.failed = [self](std::uint64_t id, const std::string& message) {
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, id, text = QString::fromStdString(message)] {
-                if (self && (id == self->newest_top_ || id == self->newest_verdict_))
-                    emit self->failed(text);
-            },
-            Qt::QueuedConnection);
+        call_queued(self, [id, text = QString::fromStdString(message)](InspectorBridge& bridge) {
+            if (id == bridge.newest_top_ || id == bridge.newest_verdict_)
+                emit bridge.failed(text);
+        });
     };
     inspector_ = std::make_unique<UnitInspector>(std::move(pack_folder), std::move(data_folder),
                                                  std::move(events));

@@ -4,24 +4,19 @@
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QScreen>
-#include <QSurfaceFormat>
 #include <QTimer>
 
 #include <cstdio>
 
 #include "dgnam/build_config.h"
 #include "dgnam/device.h"
+#include "dgnam/studio/image_viewport.h"
 #include "main_window.h"
 
 namespace dgnam::studio {
 
 int run_studio(int argc, char** argv) {
-    // The viewport asks for OpenGL 3.3 core; setting it as the default before the application
-    // exists gives every GL context the same format.
-    QSurfaceFormat format;
-    format.setVersion(3, 3);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    QSurfaceFormat::setDefaultFormat(format);
+    ImageViewport::useOpenGl33CoreByDefault();
 
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("dgnam-studio"));

@@ -1,7 +1,8 @@
 #include "worker_bridge.h"
 
-#include <QMetaObject>
 #include <QPointer>
+
+#include "queued_call.h"
 
 namespace dgnam::studio {
 
@@ -13,34 +14,25 @@ WorkerBridge::WorkerBridge(ModelPack pack, c10::Device device, int frame_interva
     QPointer<WorkerBridge> self(this);
     WorkerEvents events;
     events.unit_done = [self](const UnitResult& result) {
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, result] {
-                if (self && result.run_id == self->current_run_)
-                    emit self->unitFinished(result);
-            },
-            Qt::QueuedConnection);
+        call_queued(self, [result](WorkerBridge& bridge) {
+            if (result.run_id == bridge.current_run_)
+                emit bridge.unitFinished(result);
+        });
     };
     events.progress = [self](const RunProgress& progress) {
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, progress] {
-                if (self && progress.run_id == self->current_run_)
-                    emit self->progressed(progress);
-            },
-            Qt::QueuedConnection);
+        call_queued(self, [progress](WorkerBridge& bridge) {
+            if (progress.run_id == bridge.current_run_)
+                emit bridge.progressed(progress);
+        });
     };
     events.run_finished = [self](std::uint64_t id, RunEnd end, const std::string& message) {
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, id, end, text = QString::fromStdString(message)] {
-                if (!self || id != self->current_run_)
-                    return;
-                self->running_ = false;
-                self->pollFrames();  // the last step's frame before the end
-                emit self->runEnded(id, end, text);
-            },
-            Qt::QueuedConnection);
+        call_queued(self, [id, end, text = QString::fromStdString(message)](WorkerBridge& bridge) {
+            if (id != bridge.current_run_)
+                return;
+            bridge.running_ = false;
+            bridge.pollFrames();  // the last step's frame before the end
+            emit bridge.runEnded(id, end, text);
+        });
     };
     worker_ = std::make_unique<Worker>(std::move(pack), device, std::move(events));
     frame_timer_.setInterval(frame_interval_ms);

@@ -33,6 +33,14 @@ QString glString(QOpenGLFunctions* gl, GLenum name) {
 
 }  // namespace
 
+void ImageViewport::useOpenGl33CoreByDefault() {
+    QSurfaceFormat format = QSurfaceFormat::defaultFormat();
+    format.setRenderableType(QSurfaceFormat::OpenGL);
+    format.setVersion(3, 3);
+    format.setProfile(QSurfaceFormat::CoreProfile);
+    QSurfaceFormat::setDefaultFormat(format);
+}
+
 ImageViewport::ImageViewport(QWidget* parent) : QOpenGLWidget(parent) {
     QSurfaceFormat format = QSurfaceFormat::defaultFormat();
     format.setRenderableType(QSurfaceFormat::OpenGL);

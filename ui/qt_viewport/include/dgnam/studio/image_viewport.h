@@ -25,6 +25,9 @@ class ImageViewport : public QOpenGLWidget, protected QOpenGLFunctions {
 
   public:
     explicit ImageViewport(QWidget* parent = nullptr);
+    // Makes OpenGL 3.3 core the default for every context, so the widget's context and the
+    // window's share one format. Call before the QApplication exists.
+    static void useOpenGl33CoreByDefault();
     ~ImageViewport() override;
 
     ImageViewport(const ImageViewport&) = delete;
