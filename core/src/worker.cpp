@@ -115,8 +115,6 @@ bool Worker::wait_until_idle(std::chrono::milliseconds timeout) const {
 }
 
 void Worker::loop() {
-    // A new thread starts with OpenMP's default team size, not the one set_compute_threads chose.
-    at::init_num_threads();
     for (;;) {
         RunRequest request;
         std::uint64_t id = 0;
@@ -131,6 +129,9 @@ void Worker::loop() {
             running_id_ = id;
             cancel_ = false;
         }
+        // Each run takes the thread count set_compute_threads chose last: a new thread (and
+        // OpenMP's per-thread setting) would otherwise keep the default team size.
+        at::init_num_threads();
         execute(id, request);
         {
             std::lock_guard<std::mutex> lock(mutex_);

@@ -145,6 +145,27 @@ class TestStudioWindow : public QObject {
         QVERIFY(window.parameterPanel()->startsFromImage());
     }
 
+    void choosingADeviceReloadsThePackAndKeepsTheUnit() {
+        MainWindow window(test_options());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.selectUnit(UnitRef{"A", "fc5", 4}));
+        const StudioSession* before = window.session();
+        emit window.parameterPanel()->deviceChosen(QStringLiteral("cpu"));
+        QVERIFY(window.session() != before);
+        QCOMPARE(window.session()->currentUnit().unit, 4);
+        QCOMPARE(window.session()->device().str(), std::string("cpu"));
+        // A device this machine does not have: a clear error, the session stays.
+        const StudioSession* kept = window.session();
+        emit window.parameterPanel()->deviceChosen(QStringLiteral("cuda:7"));
+        QCOMPARE(window.session(), kept);
+        QVERIFY(window.lastError().contains("cuda:7"));
+        // A thread count change restarts the run with it.
+        const std::uint64_t run = window.session()->liveWorker().currentRun();
+        emit window.parameterPanel()->threadsChosen(1);
+        QVERIFY(window.session()->liveWorker().currentRun() > run);
+    }
+
     void aSliderChangeArrivesInTheWorker() {
         MainWindow window(test_options());
         window.show();

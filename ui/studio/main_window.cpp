@@ -137,11 +137,17 @@ void MainWindow::buildWidgets() {
     });
     connect(parameters_, &ParameterPanel::startImageWanted, this, &MainWindow::chooseStartImage);
     connect(parameters_, &ParameterPanel::deviceChosen, this, [this](const QString& device) {
-        if (session_)
-            openPack(session_->packFolder(), device.toStdString());
+        if (!session_)
+            return;
+        const UnitRef unit = session_->currentUnit();  // carry on with the same unit there
+        if (openPack(session_->packFolder(), device.toStdString()) && unit.valid())
+            selectUnit(unit);
     });
-    connect(parameters_, &ParameterPanel::threadsChosen, this,
-            [](int threads) { set_compute_threads(threads); });
+    connect(parameters_, &ParameterPanel::threadsChosen, this, [this](int threads) {
+        set_compute_threads(threads);
+        if (session_)
+            session_->restart();  // a run takes the thread count at its start
+    });
 
     examples_ = new ExamplesPanel(this);
     auto* examples_dock = new QDockWidget(tr("Real examples and realism check"), this);

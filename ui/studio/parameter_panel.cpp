@@ -72,7 +72,8 @@ ParameterPanel::ParameterPanel(QWidget* parent) : QWidget(parent) {
     threads_ = new QSpinBox(this);
     threads_->setRange(0, 256);
     threads_->setSpecialValueText(tr("all cores"));
-    threads_->setToolTip(tr("CPU threads for the maths (0 = one per core)."));
+    threads_->setToolTip(
+        tr("CPU threads for the maths (0 = one per core); the run starts again with them."));
 
     auto* form = new QFormLayout(this);
     form->addRow(tr("Method"), method_);
