@@ -216,6 +216,7 @@ class TestStudioWindow : public QObject {
         QCOMPARE(again.parameterPanel()->settings().params.seed, std::uint64_t(42));
         QCOMPARE(again.parameterPanel()->settings().params.l2, 0.95);
         QCOMPARE(again.session()->settings().params.seed, std::uint64_t(42));
+        QCOMPARE(again.recentPacks().value(0).toStdString(), bundled_pack().string());
         QSettings().clear();
     }
 

@@ -11,6 +11,7 @@
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -34,6 +35,8 @@
 
 namespace dgnam::studio {
 namespace {
+
+constexpr int kRecentPacks = 8;
 
 QString format_optional(const std::optional<double>& value) {
     return value ? QString::number(*value, 'f', 4) : QStringLiteral("-");
@@ -184,6 +187,8 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open Pack..."), this, &MainWindow::chooseAndOpenPack);
     open->setShortcut(QKeySequence::Open);
+    recent_packs_ = file->addMenu(tr("Open &Recent Pack"));
+    connect(recent_packs_, &QMenu::aboutToShow, this, &MainWindow::fillRecentPacks);
     QAction* export_action =
         file->addAction(tr("&Export Gallery..."), this, &MainWindow::chooseAndExport);
     export_action->setShortcut(QKeySequence(tr("Ctrl+E")));
@@ -285,10 +290,37 @@ bool MainWindow::openPack(const std::filesystem::path& folder, const std::string
     plot_->reset(settings.params.iterations);
     examples_->clear(tr("Pick a unit to see the real images that drive it hardest."));
     updateTitle();
-    if (options_.restore_settings)
-        QSettings().setValue(QStringLiteral("session/pack"),
-                             QString::fromStdString(folder.string()));
+    if (options_.restore_settings) {
+        const QString path = QString::fromStdString(folder.string());
+        QSettings settings;
+        settings.setValue(QStringLiteral("session/pack"), path);
+        QStringList recent = settings.value(QStringLiteral("session/recentPacks")).toStringList();
+        recent.removeAll(path);
+        recent.prepend(path);
+        settings.setValue(QStringLiteral("session/recentPacks"), recent.mid(0, kRecentPacks));
+    }
     return true;
+}
+
+QStringList MainWindow::recentPacks() const {
+    return options_.restore_settings
+               ? QSettings().value(QStringLiteral("session/recentPacks")).toStringList()
+               : QStringList();
+}
+
+void MainWindow::fillRecentPacks() {
+    recent_packs_->clear();
+    for (const QString& path : recentPacks()) {
+        recent_packs_->addAction(path, this, [this, path] {
+            if (!openPack(path.toStdString(),
+                          session_ ? session_->device().str() : options_.device))
+                return;
+            const Classifier& c = session_->pack().classifier();
+            selectUnit(UnitRef{c.id(), c.output_layer(), 0});
+        });
+    }
+    if (recent_packs_->isEmpty())
+        recent_packs_->addAction(tr("(none yet)"))->setEnabled(false);
 }
 
 void MainWindow::connectSession() {

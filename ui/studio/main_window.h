@@ -13,6 +13,7 @@
 class QAction;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QProgressBar;
 class QToolButton;
 class QTreeView;
@@ -61,6 +62,7 @@ class MainWindow : public QMainWindow {
     QLineEdit* filterBox() const { return filter_; }
     QString lastError() const { return last_error_; }
     int framesShown() const { return frames_shown_; }
+    QStringList recentPacks() const;  // newest first
 
   signals:
     void errorShown(const QString& message);
@@ -82,6 +84,7 @@ class MainWindow : public QMainWindow {
     void chooseAndExport();
     void chooseAndSaveImage();
     void chooseStartImage();
+    void fillRecentPacks();
     void updateTitle();
     void readSettings();
     void writeSettings() const;
@@ -102,6 +105,7 @@ class MainWindow : public QMainWindow {
     QToolButton* gallery_cancel_ = nullptr;
     QLabel* status_ = nullptr;
     QAction* pause_action_ = nullptr;
+    QMenu* recent_packs_ = nullptr;
     QString last_error_;
     int frames_shown_ = 0;
     // steps per second, from the iterations between frames
