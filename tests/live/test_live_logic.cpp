@@ -1,0 +1,172 @@
+// dgnam-live's toolkit-free logic: the unit filter, what a settings change means for the run,
+// the plot's history, the layout and the command line.
+#include <gtest/gtest.h>
+
+#include "activation_history.h"
+#include "live_layout.h"
+#include "live_options.h"
+#include "live_settings.h"
+#include "unit_filter.h"
+
+namespace dgnam::live {
+namespace {
+
+std::vector<UnitEntry> fashion_units() {
+    return {{0, "T-shirt/top"}, {1, "Trouser"}, {2, "Pullover"}, {3, "Dress"}, {4, "Coat"},
+            {5, "Sandal"},      {6, "Shirt"},   {7, "Sneaker"},  {8, "Bag"},   {9, "Ankle boot"}};
+}
+
+std::vector<std::int64_t> units_of(const std::vector<UnitEntry>& entries) {
+    std::vector<std::int64_t> units;
+    for (const UnitEntry& entry : entries)
+        units.push_back(entry.unit);
+    return units;
+}
+
+TEST(UnitFilter, BlankShowsEverything) {
+    EXPECT_EQ(filter_units(fashion_units(), "").size(), 10u);
+    EXPECT_EQ(filter_units(fashion_units(), "   ").size(), 10u);
+}
+
+TEST(UnitFilter, NumberPicksThatUnitOnly) {
+    EXPECT_EQ(units_of(filter_units(fashion_units(), "7")), (std::vector<std::int64_t>{7}));
+    EXPECT_EQ(units_of(filter_units(fashion_units(), " 3 ")), (std::vector<std::int64_t>{3}));
+    EXPECT_TRUE(filter_units(fashion_units(), "12").empty());
+}
+
+TEST(UnitFilter, TextMatchesLabelsIgnoringCase) {
+    EXPECT_EQ(units_of(filter_units(fashion_units(), "SHIRT")), (std::vector<std::int64_t>{0, 6}));
+    EXPECT_EQ(units_of(filter_units(fashion_units(), "boot")), (std::vector<std::int64_t>{9}));
+    EXPECT_TRUE(filter_units(fashion_units(), "hat").empty());
+}
+
+TEST(UnitFilter, UnlabelledUnitsMatchOnlyByNumber) {
+    const std::vector<UnitEntry> hidden = {{0, ""}, {1, ""}, {10, ""}};
+    EXPECT_EQ(units_of(filter_units(hidden, "1")), (std::vector<std::int64_t>{1}));
+    EXPECT_TRUE(filter_units(hidden, "conv").empty());
+}
+
+TEST(UnitFilter, CaptionShowsNumberAndLabel) {
+    EXPECT_EQ(unit_caption({7, "Sneaker"}), "7  Sneaker");
+    EXPECT_EQ(unit_caption({12, ""}), "12");
+}
+
+TEST(SettingsEffect, UnchangedDoesNothing) {
+    EXPECT_EQ(settings_effect(LiveSettings{}, LiveSettings{}, true), SettingsEffect::None);
+    EXPECT_EQ(settings_effect(LiveSettings{}, LiveSettings{}, false), SettingsEffect::None);
+}
+
+TEST(SettingsEffect, StepParametersReachTheRunningOptimisation) {
+    LiveSettings changed;
+    changed.params.lr_start = 2.0;
+    changed.params.iterations = 50;
+    changed.params.l2 = 0.95;
+    changed.params.clip_scale = 2.0;
+    changed.params.jitter = 3;
+    EXPECT_EQ(settings_effect(LiveSettings{}, changed, true), SettingsEffect::NextStep);
+}
+
+TEST(SettingsEffect, AFinishedRunStartsAgain) {
+    LiveSettings changed;
+    changed.params.lr_end = 0.5;
+    EXPECT_EQ(settings_effect(LiveSettings{}, changed, false), SettingsEffect::Restart);
+}
+
+TEST(SettingsEffect, SeedMethodAndObjectiveRestart) {
+    LiveSettings seed;
+    seed.params.seed = 1;
+    LiveSettings method;
+    method.method = Method::Pixel;
+    LiveSettings spatial;
+    spatial.spatial = SpatialMode::Mean;
+    for (const LiveSettings& changed : {seed, method, spatial})
+        EXPECT_EQ(settings_effect(LiveSettings{}, changed, true), SettingsEffect::Restart);
+}
+
+TEST(ActivationHistory, OnePointPerIterationWithGapsHeld) {
+    ActivationHistory history;
+    history.record(0, 1.0, std::nullopt);
+    history.record(3, 4.0, std::nullopt);  // the screen missed iterations 1 and 2
+    EXPECT_EQ(history.activation(), (std::vector<float>{1.0f, 1.0f, 1.0f, 4.0f}));
+    EXPECT_TRUE(history.probability().empty());
+}
+
+TEST(ActivationHistory, ProbabilityFollowsWhenEveryStepHasOne) {
+    ActivationHistory history;
+    history.record(0, 1.0, 0.1);
+    history.record(2, 3.0, 0.5);
+    EXPECT_EQ(history.probability(), (std::vector<float>{0.1f, 0.1f, 0.5f}));
+    history.clear();
+    EXPECT_TRUE(history.empty());
+    EXPECT_TRUE(history.probability().empty());
+}
+
+TEST(ActivationHistory, AnEarlierIterationStartsOver) {
+    ActivationHistory history;
+    for (int i = 0; i < 5; ++i)
+        history.record(i, i, std::nullopt);
+    history.record(1, 9.0, std::nullopt);
+    EXPECT_EQ(history.activation(), (std::vector<float>{0.0f, 9.0f}));
+}
+
+TEST(LiveLayout, PanelsTileTheWindow) {
+    const LiveLayout layout = compute_layout(1280.0f, 800.0f);
+    EXPECT_FLOAT_EQ(layout.left.x, 0.0f);
+    EXPECT_FLOAT_EQ(layout.left.w + layout.viewport.w + layout.right.w, 1280.0f);
+    EXPECT_FLOAT_EQ(layout.viewport.x, layout.left.w);
+    EXPECT_FLOAT_EQ(layout.viewport.h + layout.strip.h, 800.0f);
+    EXPECT_GT(layout.viewport.w, 500.0f);
+    EXPECT_GT(layout.viewport.h, 600.0f);
+}
+
+TEST(LiveLayout, TinyWindowKeepsSizesValid) {
+    const LiveLayout layout = compute_layout(90.0f, 30.0f);
+    for (const Rect& r : {layout.left, layout.right, layout.viewport, layout.strip}) {
+        EXPECT_GE(r.w, 0.0f);
+        EXPECT_GE(r.h, 0.0f);
+    }
+    EXPECT_NEAR(layout.viewport.w, 30.0f, 1e-4f);
+}
+
+ParsedOptions parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "dgnam-live");
+    return parse_live_options(static_cast<int>(args.size()), args.data());
+}
+
+TEST(LiveOptions, Defaults) {
+    const ParsedOptions parsed = parse({});
+    ASSERT_TRUE(parsed.options);
+    EXPECT_EQ(parsed.options->device, "auto");
+    EXPECT_EQ(parsed.options->unit, 0);
+    EXPECT_FALSE(parsed.options->scripted());
+}
+
+TEST(LiveOptions, EveryOption) {
+    const ParsedOptions parsed =
+        parse({"--pack", "p", "--layer", "fc4", "--unit", "5", "--device", "cpu", "--threads", "2",
+               "--frames", "7", "--screenshot", "s.png"});
+    ASSERT_TRUE(parsed.options);
+    EXPECT_EQ(parsed.options->pack, "p");
+    EXPECT_EQ(parsed.options->layer, "fc4");
+    EXPECT_EQ(parsed.options->unit, 5);
+    EXPECT_EQ(parsed.options->device, "cpu");
+    EXPECT_EQ(parsed.options->threads, 2);
+    EXPECT_EQ(parsed.options->frames, 7);
+    EXPECT_TRUE(parsed.options->scripted());
+}
+
+TEST(LiveOptions, MalformedArgumentsExitTwo) {
+    for (const auto& args :
+         std::vector<std::vector<const char*>>{{"--unit", "-1"},
+                                               {"--threads", "many"},
+                                               {"--frames", "5"},  // without --screenshot
+                                               {"--frames", "0", "--screenshot", "s.png"},
+                                               {"--no-such-option"}}) {
+        const ParsedOptions parsed = parse(args);
+        EXPECT_FALSE(parsed.options) << args.front();
+        EXPECT_EQ(parsed.exit_code, 2) << args.front();
+    }
+}
+
+}  // namespace
+}  // namespace dgnam::live

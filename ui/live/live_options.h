@@ -1,0 +1,31 @@
+#pragma once
+// dgnam-live's command line.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace dgnam::live {
+
+struct LiveOptions {
+    std::string pack;   // "" = the bundled pack
+    std::string layer;  // "" = the default classifier's output layer
+    std::int64_t unit = 0;
+    std::string device = "auto";
+    int threads = 0;  // 0 = one per hardware thread
+    // Scripted mode (tests, demos): show `frames` frames with the optimisation running, save
+    // what the window shows to `screenshot`, exit.
+    std::string screenshot;
+    int frames = 60;
+
+    bool scripted() const { return !screenshot.empty(); }
+};
+
+struct ParsedOptions {
+    std::optional<LiveOptions> options;  // empty: exit with exit_code
+    int exit_code = 0;                   // 0 after --help, 2 for malformed arguments
+};
+
+// Parses argv with CLI11; --help and usage errors are printed here.
+ParsedOptions parse_live_options(int argc, const char* const* argv);
+
+}  // namespace dgnam::live
