@@ -115,8 +115,8 @@ TEST(LiveProgram, BadPackIsOneLineAndExitOne) {
 
     // A folder that is there but is no pack: the core's message names it.
     // Its own folder: the render tests write into the output folder while this runs.
-    const std::filesystem::path folder = std::filesystem::path(DGNAM_LIVE_OUTPUT_DIR) /
-                                         "not-a-pack";
+    const std::filesystem::path folder =
+        std::filesystem::path(DGNAM_LIVE_OUTPUT_DIR) / "not-a-pack";
     std::filesystem::create_directories(folder);
     const Outcome not_a_pack = run_live("--pack '" + folder.string() + "'");
     EXPECT_EQ(not_a_pack.exit_code, 1);
