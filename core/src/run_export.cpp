@@ -1,5 +1,7 @@
 #include "dgnam/run_export.h"
 
+#include "dgnam/error.h"
+
 namespace dgnam {
 
 GalleryItem to_gallery_item(const UnitResult& result) {
@@ -31,6 +33,22 @@ nlohmann::json run_params_json(const RunRequest& request, const c10::Device& dev
     params["batch"] = request.batch_size;
     params["device"] = device.str();
     return params;
+}
+
+void export_results(const std::filesystem::path& folder, const UnitResults& results,
+                    const ModelPack& pack, const std::string& classifier, const RunRequest& request,
+                    const c10::Device& device, bool overwrite) {
+    std::vector<std::string> order;
+    for (const LayerInfo& layer : pack.classifier(classifier).layers())
+        order.push_back(layer.name);
+    std::vector<GalleryItem> items;
+    for (const UnitResult* result : results.of_classifier(classifier, order))
+        items.push_back(to_gallery_item(*result));
+    if (items.empty())
+        throw Error("nothing to export yet: let a unit of classifier \"" + classifier +
+                    "\" finish first");
+    write_gallery(folder, run_model_json(pack, classifier, items.front().layer),
+                  run_params_json(request, device), items, {overwrite, 10});
 }
 
 }  // namespace dgnam

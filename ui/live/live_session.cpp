@@ -185,17 +185,8 @@ std::filesystem::path LiveSession::save_image(const std::filesystem::path& folde
 void LiveSession::export_gallery(const std::filesystem::path& folder, bool overwrite) const {
     const std::string classifier =
         current_.valid() ? current_.classifier : pack().classifier().id();
-    std::vector<std::string> order;
-    for (const LayerInfo& layer : pack().classifier(classifier).layers())
-        order.push_back(layer.name);
-    std::vector<GalleryItem> items;
-    for (const UnitResult* result : results_.of_classifier(classifier, order))
-        items.push_back(to_gallery_item(*result));
-    if (items.empty())
-        throw Error("nothing to export yet: let a unit of classifier \"" + classifier +
-                    "\" finish first");
-    write_gallery(folder, run_model_json(pack(), classifier, items.front().layer),
-                  run_params_json(request_for(current_), device()), items, {overwrite, 10});
+    export_results(folder, results_, pack(), classifier, request_for(current_), device(),
+                   overwrite);
 }
 
 }  // namespace dgnam::live

@@ -151,18 +151,8 @@ void StudioSession::cancelGallery() {
 void StudioSession::exportGallery(const std::filesystem::path& folder, bool overwrite) const {
     const std::string classifier =
         current_.valid() ? current_.classifier : pack().classifier().id();
-    std::vector<std::string> order;
-    for (const auto& layer : pack().classifier(classifier).layers())
-        order.push_back(layer.name);
-    std::vector<GalleryItem> items;
-    for (const UnitResult* result : results_.of_classifier(classifier, order))
-        items.push_back(to_gallery_item(*result));
-    if (items.empty())
-        throw Error("nothing to export yet: visualise a unit or a layer of classifier \"" +
-                    classifier + "\" first");
-    const RunRequest request = liveRequest(current_);
-    write_gallery(folder, run_model_json(pack(), classifier, items.front().layer),
-                  run_params_json(request, device()), items, {overwrite, 10});
+    export_results(folder, results_, pack(), classifier, liveRequest(current_), device(),
+                   overwrite);
 }
 
 void StudioSession::saveCurrentImage(const std::filesystem::path& file) const {

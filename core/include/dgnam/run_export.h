@@ -7,6 +7,7 @@
 
 #include "dgnam/gallery.h"
 #include "dgnam/model_pack.h"
+#include "dgnam/unit_results.h"
 #include "dgnam/worker.h"
 
 namespace dgnam {
@@ -20,5 +21,12 @@ nlohmann::json run_model_json(const ModelPack& pack, const std::string& classifi
 // Every optimiser parameter plus the method, the objective's spatial mode and sign, the batch
 // size and the device.
 nlohmann::json run_params_json(const RunRequest& request, const c10::Device& device);
+
+// Writes every result of `classifier` (ordered by layer, then unit) as a gallery, recording
+// `request`'s parameters. Throws dgnam::Error when there is nothing to export, or naming the
+// folder or file that could not be written; files already there stay intact.
+void export_results(const std::filesystem::path& folder, const UnitResults& results,
+                    const ModelPack& pack, const std::string& classifier, const RunRequest& request,
+                    const c10::Device& device, bool overwrite);
 
 }  // namespace dgnam
