@@ -2,6 +2,7 @@
 // OpenGL) and its errors.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -26,7 +27,11 @@ struct Outcome {
 
 // Runs dgnam-live with `arguments` (shell words), stderr captured.
 Outcome run_live(const std::string& arguments, const std::string& environment = "") {
-    const fs::path err_file = fs::path(DGNAM_LIVE_OUTPUT_DIR) / "live_stderr.txt";
+    // One file per process and call: CTest runs these tests in parallel processes.
+    static int calls = 0;
+    const fs::path err_file =
+        fs::path(DGNAM_LIVE_OUTPUT_DIR) /
+        ("live_stderr_" + std::to_string(getpid()) + "_" + std::to_string(++calls) + ".txt");
     const std::string command = environment + " '" + std::string(DGNAM_LIVE_PATH) + "' " +
                                 arguments + " > /dev/null 2> '" + err_file.string() + "'";
     const int status = std::system(command.c_str());
@@ -36,6 +41,8 @@ Outcome run_live(const std::string& arguments, const std::string& environment = 
     std::stringstream text;
     text << in.rdbuf();
     outcome.err = text.str();
+    in.close();
+    fs::remove(err_file);
     return outcome;
 }
 
