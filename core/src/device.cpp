@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <torch/cuda.h>
 
 #include <thread>
 
@@ -11,8 +12,9 @@
 namespace dgnam {
 namespace {
 
+// torch::cuda asks LibTorch's CUDA hooks, which answer 0 in a CPU-only build.
 int cuda_device_count() {
-    return at::hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0;
+    return static_cast<int>(torch::cuda::device_count());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "dgnam/image_input.h"
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 
 #include <cmath>

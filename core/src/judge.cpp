@@ -1,5 +1,6 @@
 #include "dgnam/judge.h"
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 
 #include "dgnam/error.h"

@@ -1,5 +1,6 @@
 #include "dgnam/sequential_net.h"
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 

@@ -1,5 +1,6 @@
 #include "dgnam/top_images.h"
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 
 #include <algorithm>

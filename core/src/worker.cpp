@@ -1,5 +1,6 @@
 #include "dgnam/worker.h"
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
