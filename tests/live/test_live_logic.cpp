@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "activation_history.h"
+#include "dgnam/run_settings.h"
 #include "live_layout.h"
 #include "live_options.h"
-#include "live_settings.h"
 #include "unit_filter.h"
 
 namespace dgnam::live {
@@ -49,38 +49,6 @@ TEST(UnitFilter, UnlabelledUnitsMatchOnlyByNumber) {
 TEST(UnitFilter, CaptionShowsNumberAndLabel) {
     EXPECT_EQ(unit_caption({7, "Sneaker"}), "7  Sneaker");
     EXPECT_EQ(unit_caption({12, ""}), "12");
-}
-
-TEST(SettingsEffect, UnchangedDoesNothing) {
-    EXPECT_EQ(settings_effect(LiveSettings{}, LiveSettings{}, true), SettingsEffect::None);
-    EXPECT_EQ(settings_effect(LiveSettings{}, LiveSettings{}, false), SettingsEffect::None);
-}
-
-TEST(SettingsEffect, StepParametersReachTheRunningOptimisation) {
-    LiveSettings changed;
-    changed.params.lr_start = 2.0;
-    changed.params.iterations = 50;
-    changed.params.l2 = 0.95;
-    changed.params.clip_scale = 2.0;
-    changed.params.jitter = 3;
-    EXPECT_EQ(settings_effect(LiveSettings{}, changed, true), SettingsEffect::NextStep);
-}
-
-TEST(SettingsEffect, AFinishedRunStartsAgain) {
-    LiveSettings changed;
-    changed.params.lr_end = 0.5;
-    EXPECT_EQ(settings_effect(LiveSettings{}, changed, false), SettingsEffect::Restart);
-}
-
-TEST(SettingsEffect, SeedMethodAndObjectiveRestart) {
-    LiveSettings seed;
-    seed.params.seed = 1;
-    LiveSettings method;
-    method.method = Method::Pixel;
-    LiveSettings spatial;
-    spatial.spatial = SpatialMode::Mean;
-    for (const LiveSettings& changed : {seed, method, spatial})
-        EXPECT_EQ(settings_effect(LiveSettings{}, changed, true), SettingsEffect::Restart);
 }
 
 TEST(ActivationHistory, OnePointPerIterationWithGapsHeld) {

@@ -37,8 +37,8 @@ class LiveSessionTest : public ::testing::Test {
         return false;
     }
 
-    LiveSettings short_run(int iterations) const {
-        LiveSettings settings = session_->settings();
+    RunSettings short_run(int iterations) const {
+        RunSettings settings = session_->settings();
         settings.params.iterations = iterations;
         return settings;
     }
@@ -53,18 +53,18 @@ class LiveSessionTest : public ::testing::Test {
 };
 
 TEST_F(LiveSessionTest, ResolvesTheDefaultsAndRejectsUnknownUnits) {
-    const UnitChoice first = session_->resolve(UnitChoice{"", "", 3});
+    const UnitRef first = session_->resolve(UnitRef{"", "", 3});
     EXPECT_EQ(first.classifier, session_->pack().classifier().id());
     EXPECT_EQ(first.layer, session_->pack().classifier().output_layer());
     EXPECT_EQ(first.unit, 3);
-    EXPECT_THROW(session_->resolve(UnitChoice{"", "", 10}), Error);
-    EXPECT_THROW(session_->resolve(UnitChoice{"", "no_such_layer", 0}), Error);
-    EXPECT_THROW(session_->resolve(UnitChoice{"Z", "", 0}), Error);
+    EXPECT_THROW(session_->resolve(UnitRef{"", "", 10}), Error);
+    EXPECT_THROW(session_->resolve(UnitRef{"", "no_such_layer", 0}), Error);
+    EXPECT_THROW(session_->resolve(UnitRef{"Z", "", 0}), Error);
 }
 
 TEST_F(LiveSessionTest, FramesArriveAndTheRunFinishesIntoTheResults) {
     session_->set_settings(short_run(12));
-    session_->select_unit(UnitChoice{"", "", 1});
+    session_->select_unit(UnitRef{"", "", 1});
     ASSERT_TRUE(poll_until([&] { return !session_->run_active(); }));
     ASSERT_TRUE(session_->newest_frame());
     EXPECT_FALSE(session_->newest_frame()->image->empty());
@@ -77,11 +77,11 @@ TEST_F(LiveSessionTest, FramesArriveAndTheRunFinishesIntoTheResults) {
 
 TEST_F(LiveSessionTest, ParametersReachTheRunningOptimisation) {
     session_->set_settings(short_run(2000));
-    session_->select_unit(UnitChoice{"", "", 0});
+    session_->select_unit(UnitRef{"", "", 0});
     ASSERT_TRUE(poll_until([&] { return session_->newest_frame().has_value(); }));
     const std::uint64_t run = session_->newest_frame()->run_id;
 
-    LiveSettings faster = session_->settings();
+    RunSettings faster = session_->settings();
     faster.params.iterations = 30;
     EXPECT_EQ(session_->set_settings(faster), SettingsEffect::NextStep);
     ASSERT_TRUE(poll_until([&] { return !session_->run_active(); }));
@@ -91,10 +91,10 @@ TEST_F(LiveSessionTest, ParametersReachTheRunningOptimisation) {
 
 TEST_F(LiveSessionTest, ChangesAfterTheEndStartTheRunAgain) {
     session_->set_settings(short_run(5));
-    session_->select_unit(UnitChoice{"", "", 2});
+    session_->select_unit(UnitRef{"", "", 2});
     ASSERT_TRUE(poll_until([&] { return !session_->run_active(); }));
 
-    LiveSettings changed = session_->settings();
+    RunSettings changed = session_->settings();
     changed.params.l2 = 0.95;
     EXPECT_EQ(session_->set_settings(changed), SettingsEffect::Restart);
     EXPECT_TRUE(session_->run_active());
@@ -102,8 +102,8 @@ TEST_F(LiveSessionTest, ChangesAfterTheEndStartTheRunAgain) {
 }
 
 TEST_F(LiveSessionTest, OutOfRangeSettingsAreRefusedAndKept) {
-    const LiveSettings before = session_->settings();
-    LiveSettings bad = before;
+    const RunSettings before = session_->settings();
+    RunSettings bad = before;
     bad.params.iterations = 0;
     EXPECT_THROW(session_->set_settings(bad), Error);
     EXPECT_TRUE(session_->settings() == before);
@@ -111,7 +111,7 @@ TEST_F(LiveSessionTest, OutOfRangeSettingsAreRefusedAndKept) {
 
 TEST_F(LiveSessionTest, NextSeedAndUnitSteppingWrap) {
     session_->set_settings(short_run(3));
-    session_->select_unit(UnitChoice{"", "", 0});
+    session_->select_unit(UnitRef{"", "", 0});
     session_->restart_with_next_seed();
     EXPECT_EQ(session_->settings().params.seed, 1u);
     session_->step_unit(-1);
@@ -126,7 +126,7 @@ TEST_F(LiveSessionTest, SavesTheImageAndExportsAGallery) {
     EXPECT_THROW(session_->export_gallery(folder, false), Error);  // nothing finished yet
 
     session_->set_settings(short_run(6));
-    session_->select_unit(UnitChoice{"", "", 4});
+    session_->select_unit(UnitRef{"", "", 4});
     ASSERT_TRUE(poll_until([&] { return !session_->run_active(); }));
     const fs::path image = session_->save_image(folder);
     EXPECT_EQ(read_png(image), *session_->newest_frame()->image);

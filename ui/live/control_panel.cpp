@@ -50,7 +50,7 @@ void draw_run_controls(PanelContext& context) {
 
 void draw_parameters(PanelContext& context) {
     LiveSession& session = context.session;
-    LiveSettings edited = session.settings();
+    RunSettings edited = session.settings();
     OptimizerParams& p = edited.params;
     ImGui::PushItemWidth(-kLabelWidth);
 

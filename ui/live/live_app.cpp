@@ -47,7 +47,7 @@ std::filesystem::path pack_folder_of(const std::string& text) {
 // the context is current, the window last.
 class LiveApp {
   public:
-    LiveApp(std::unique_ptr<LiveSession> session, UnitChoice first, const LiveOptions& options)
+    LiveApp(std::unique_ptr<LiveSession> session, UnitRef first, const LiveOptions& options)
         : options_(options),
           window_(kWindowWidth, kWindowHeight, "dgnam-live"),
           imgui_(window_.get()),
@@ -173,7 +173,7 @@ void LiveApp::execute(Command command) {
 void LiveApp::open_pack(const std::string& folder) {
     try {
         auto session = std::make_unique<LiveSession>(pack_folder_of(folder), session_->device());
-        session->select_unit(UnitChoice{"", "", 0});
+        session->select_unit(UnitRef{"", "", 0});
         session_ = std::move(session);  // the old worker stops and joins here
         thumbnails_.clear();
         state_.report("opened " + folder, false);
@@ -229,12 +229,12 @@ int run_live(int argc, char** argv) {
     // The pack and the first unit are checked before any window opens, so a bad one is told
     // on stderr even without a display.
     std::unique_ptr<LiveSession> session;
-    UnitChoice first;
+    UnitRef first;
     try {
         set_compute_threads(options.threads);
         const c10::Device device = parse_device(options.device);
         session = std::make_unique<LiveSession>(pack_folder_of(options.pack), device);
-        first = session->resolve(UnitChoice{"", options.layer, options.unit});
+        first = session->resolve(UnitRef{"", options.layer, options.unit});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "dgnam-live: error: %s\n", e.what());
         return 1;

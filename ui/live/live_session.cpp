@@ -43,10 +43,10 @@ LiveSession::LiveSession(const std::filesystem::path& pack_folder, const c10::De
 
 LiveSession::~LiveSession() = default;
 
-UnitChoice LiveSession::resolve(const UnitChoice& unit) const {
+UnitRef LiveSession::resolve(const UnitRef& unit) const {
     const Classifier& classifier = pack().classifier(unit.classifier);
-    UnitChoice resolved{classifier.id(),
-                        unit.layer.empty() ? classifier.output_layer() : unit.layer, unit.unit};
+    UnitRef resolved{classifier.id(), unit.layer.empty() ? classifier.output_layer() : unit.layer,
+                     unit.unit};
     const std::int64_t count = classifier.layer(resolved.layer).units();
     if (unit.unit < 0 || unit.unit >= count)
         throw Error("unit " + std::to_string(unit.unit) + " is out of range: layer \"" +
@@ -55,26 +55,15 @@ UnitChoice LiveSession::resolve(const UnitChoice& unit) const {
     return resolved;
 }
 
-RunRequest LiveSession::request_for(const UnitChoice& unit) const {
-    RunRequest request;
-    request.classifier = unit.classifier;
-    request.objective.layer = unit.layer;
-    request.objective.spatial = settings_.spatial;
-    request.units = {unit.unit};
-    request.method = settings_.method;
-    request.params = settings_.params;
-    return request;
-}
-
-void LiveSession::start(const UnitChoice& unit) {
-    run_id_ = worker_->start(request_for(unit));
+void LiveSession::start(const UnitRef& unit) {
+    run_id_ = worker_->start(make_run_request(unit, settings_));
     run_active_ = true;
     current_ = unit;
     newest_frame_.reset();
     history_.clear();
 }
 
-void LiveSession::select_unit(const UnitChoice& unit) {
+void LiveSession::select_unit(const UnitRef& unit) {
     start(resolve(unit));
 }
 
@@ -82,18 +71,18 @@ void LiveSession::step_unit(int delta) {
     if (!current_.valid())
         return;
     const std::int64_t count = pack().classifier(current_.classifier).layer(current_.layer).units();
-    UnitChoice next = current_;
+    UnitRef next = current_;
     next.unit = ((current_.unit + delta) % count + count) % count;
     select_unit(next);
 }
 
-SettingsEffect LiveSession::set_settings(const LiveSettings& settings) {
+SettingsEffect LiveSession::set_settings(const RunSettings& settings) {
     settings.params.validate();
     // A run that ended since the last poll() counts as ended: new parameters sent to it would
     // be lost.
     const bool active = run_active_ && !worker_->wait_until_idle(std::chrono::milliseconds(0));
     const SettingsEffect effect = settings_effect(settings_, settings, active);
-    const LiveSettings before = settings_;
+    const RunSettings before = settings_;
     settings_ = settings;
     if (!current_.valid() || effect == SettingsEffect::None)
         return effect;
@@ -110,7 +99,7 @@ SettingsEffect LiveSession::set_settings(const LiveSettings& settings) {
 }
 
 void LiveSession::restart_with_next_seed() {
-    LiveSettings next = settings_;
+    RunSettings next = settings_;
     ++next.params.seed;
     set_settings(next);
 }
@@ -132,7 +121,7 @@ bool LiveSession::poll() {
     }
     for (const UnitResult& result : finished) {
         results_.add(result);
-        const UnitChoice key{result.classifier, result.layer, result.unit};
+        const UnitRef key{result.classifier, result.layer, result.unit};
         finished_order_.erase(std::remove(finished_order_.begin(), finished_order_.end(), key),
                               finished_order_.end());
         finished_order_.push_back(key);
@@ -164,7 +153,7 @@ std::optional<std::string> LiveSession::take_error() {
 
 std::vector<const UnitResult*> LiveSession::finished() const {
     std::vector<const UnitResult*> list;
-    for (const UnitChoice& key : finished_order_)
+    for (const UnitRef& key : finished_order_)
         if (const UnitResult* result = results_.find(key.classifier, key.layer, key.unit))
             list.push_back(result);
     return list;
@@ -185,8 +174,8 @@ std::filesystem::path LiveSession::save_image(const std::filesystem::path& folde
 void LiveSession::export_gallery(const std::filesystem::path& folder, bool overwrite) const {
     const std::string classifier =
         current_.valid() ? current_.classifier : pack().classifier().id();
-    export_results(folder, results_, pack(), classifier, request_for(current_), device(),
-                   overwrite);
+    export_results(folder, results_, pack(), classifier, make_run_request(current_, settings_),
+                   device(), overwrite);
 }
 
 }  // namespace dgnam::live

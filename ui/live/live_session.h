@@ -11,23 +11,11 @@
 #include <vector>
 
 #include "activation_history.h"
+#include "dgnam/run_settings.h"
 #include "dgnam/unit_results.h"
 #include "dgnam/worker.h"
-#include "live_settings.h"
 
 namespace dgnam::live {
-
-struct UnitChoice {
-    std::string classifier;  // a classifier id of the pack ("" is never stored: resolved)
-    std::string layer;
-    std::int64_t unit = -1;
-
-    bool valid() const { return unit >= 0 && !layer.empty(); }
-    bool operator==(const UnitChoice& o) const {
-        return classifier == o.classifier && layer == o.layer && unit == o.unit;
-    }
-    bool operator!=(const UnitChoice& o) const { return !(*this == o); }
-};
 
 class LiveSession {
   public:
@@ -45,18 +33,18 @@ class LiveSession {
     // The unit given with its classifier and layer resolved ("" = default classifier, its
     // output layer). Throws dgnam::Error naming an unknown classifier or layer, or a unit out
     // of range.
-    UnitChoice resolve(const UnitChoice& unit) const;
+    UnitRef resolve(const UnitRef& unit) const;
     // Starts optimising `unit` at once, replacing the live run. Throws dgnam::Error (see
     // resolve and Worker::start); the run in progress stays then.
-    void select_unit(const UnitChoice& unit);
+    void select_unit(const UnitRef& unit);
     // The previous (-1) or next (+1) unit of the current layer, wrapping around.
     void step_unit(int delta);
-    const UnitChoice& current() const { return current_; }
+    const UnitRef& current() const { return current_; }
 
-    const LiveSettings& settings() const { return settings_; }
+    const RunSettings& settings() const { return settings_; }
     // Applies new settings (see settings_effect). Throws dgnam::Error for a value out of range;
     // the old settings stay then.
-    SettingsEffect set_settings(const LiveSettings& settings);
+    SettingsEffect set_settings(const RunSettings& settings);
     void restart_with_next_seed();
     void toggle_pause();
     bool paused() const { return worker_->paused(); }
@@ -96,14 +84,13 @@ class LiveSession {
         std::vector<Ended> ended;
     };
 
-    RunRequest request_for(const UnitChoice& unit) const;
-    void start(const UnitChoice& unit);
+    void start(const UnitRef& unit);
 
     std::filesystem::path pack_folder_;
     Inbox inbox_;  // before worker_: the worker's thread ends before the inbox goes
     std::unique_ptr<Worker> worker_;
-    LiveSettings settings_;
-    UnitChoice current_;
+    RunSettings settings_;
+    UnitRef current_;
     std::uint64_t run_id_ = 0;
     bool run_active_ = false;
     std::uint64_t frame_seen_ = 0;
@@ -111,7 +98,7 @@ class LiveSession {
     ActivationHistory history_;
     std::optional<std::string> error_;
     UnitResults results_;
-    std::vector<UnitChoice> finished_order_;
+    std::vector<UnitRef> finished_order_;
 };
 
 }  // namespace dgnam::live

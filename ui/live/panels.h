@@ -23,7 +23,7 @@ struct PanelState {
     std::string status;  // the last outcome, shown under the export buttons
     bool status_is_error = false;
     std::optional<std::string> open_pack;  // set by "Open": the app replaces the session
-    UnitChoice shown_unit;                 // to scroll the picker when the unit changes
+    UnitRef shown_unit;                    // to scroll the picker when the unit changes
 
     void report(const std::string& text, bool error) {
         status = text;

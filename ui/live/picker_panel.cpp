@@ -25,7 +25,7 @@ std::string layer_caption(const LayerInfo& layer) {
     return layer.name + "  (" + layer.type + ", " + shape_text(layer.shape) + ")";
 }
 
-void pick(PanelContext& context, const UnitChoice& unit) {
+void pick(PanelContext& context, const UnitRef& unit) {
     try {
         context.session.select_unit(unit);
     } catch (const std::exception& e) {
@@ -48,7 +48,7 @@ void draw_pack_row(PanelContext& context) {
 
 void draw_network_and_layer(PanelContext& context) {
     LiveSession& session = context.session;
-    const UnitChoice current = session.current();
+    const UnitRef current = session.current();
     const ModelPack& pack = session.pack();
 
     ImGui::TextUnformatted("Network");
@@ -60,7 +60,7 @@ void draw_network_and_layer(PanelContext& context) {
             const std::string caption = classifier->id() + "  " + classifier->name();
             if (ImGui::Selectable(caption.c_str(), classifier->id() == shown.id()) &&
                 classifier->id() != shown.id())
-                pick(context, UnitChoice{classifier->id(), "", 0});
+                pick(context, UnitRef{classifier->id(), "", 0});
         }
         ImGui::EndCombo();
     }
@@ -74,7 +74,7 @@ void draw_network_and_layer(PanelContext& context) {
                 continue;
             const bool selected = layer.name == current.layer;
             if (ImGui::Selectable(layer_caption(layer).c_str(), selected) && !selected)
-                pick(context, UnitChoice{current.classifier, layer.name, 0});
+                pick(context, UnitRef{current.classifier, layer.name, 0});
         }
         ImGui::EndCombo();
     }
@@ -83,7 +83,7 @@ void draw_network_and_layer(PanelContext& context) {
 void draw_unit_list(PanelContext& context) {
     LiveSession& session = context.session;
     PanelState& state = context.state;
-    const UnitChoice current = session.current();
+    const UnitRef current = session.current();
     const Classifier& classifier = session.pack().classifier(current.classifier);
 
     ImGui::TextUnformatted("Unit");
@@ -104,7 +104,7 @@ void draw_unit_list(PanelContext& context) {
             const std::string caption = (finished ? "* " : "  ") + unit_caption(entry);
             ImGui::PushID(static_cast<int>(entry.unit));
             if (ImGui::Selectable(caption.c_str(), selected) && !selected)
-                pick(context, UnitChoice{current.classifier, current.layer, entry.unit});
+                pick(context, UnitRef{current.classifier, current.layer, entry.unit});
             if (selected && scroll)
                 ImGui::SetScrollHereY();
             ImGui::PopID();

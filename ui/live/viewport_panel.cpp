@@ -13,7 +13,7 @@ constexpr float kThumbnail = 64.0f;         // thumbnail edge in display units
 
 // The caption over the image: which unit, which step, how strongly it fires.
 std::string caption(const LiveSession& session) {
-    const UnitChoice& unit = session.current();
+    const UnitRef& unit = session.current();
     std::string text =
         unit.classifier + " / " + unit.layer + " / unit " + std::to_string(unit.unit);
     const std::string label =
@@ -93,10 +93,10 @@ void draw_thumbnail_strip(const Rect& area, PanelContext& context) {
             ImGui::TextDisabled(
                 "Finished units of this session appear here; click one to run it "
                 "again.");
-        std::optional<UnitChoice> picked;
+        std::optional<UnitRef> picked;
         int index = 0;
         for (const UnitResult* result : finished) {
-            const UnitChoice unit{result->classifier, result->layer, result->unit};
+            const UnitRef unit{result->classifier, result->layer, result->unit};
             const GlTexture& texture = context.thumbnails.texture_for(*result);
             ImGui::PushID(index++);
             ImGui::BeginGroup();

@@ -53,23 +53,9 @@ StudioSession::StudioSession(const std::filesystem::path& pack_folder, const c10
 
 StudioSession::~StudioSession() = default;
 
-RunRequest StudioSession::liveRequest(const UnitRef& unit) const {
-    RunRequest request;
-    request.classifier = unit.classifier;
-    request.objective.layer = unit.layer;
-    request.objective.spatial = settings_.spatial;
-    request.units = {unit.unit};
-    request.method = settings_.method;
-    request.params = settings_.params;
-    request.initial.kind = settings_.initial;
-    if (settings_.method == Method::Dgn)
-        request.start_image = settings_.start_image;
-    return request;
-}
-
 bool StudioSession::selectUnit(const UnitRef& unit) {
     try {
-        live_->start(liveRequest(unit));
+        live_->start(make_run_request(unit, settings_));
     } catch (const std::exception& e) {
         emit errorOccurred(QString::fromStdString(e.what()));
         return false;
@@ -91,15 +77,11 @@ bool StudioSession::setSettings(const SessionSettings& settings) {
         emit errorOccurred(QString::fromStdString(e.what()));
         return false;
     }
-    const bool restart_needed =
-        settings.method != settings_.method || settings.spatial != settings_.spatial ||
-        settings.initial != settings_.initial || settings.params.seed != settings_.params.seed ||
-        settings.start_image.has_value() != settings_.start_image.has_value() ||
-        (settings.start_image && !(*settings.start_image == *settings_.start_image));
+    const SettingsEffect effect = settings_effect(settings_, settings, live_->running());
     settings_ = settings;
-    if (!current_.valid())
+    if (!current_.valid() || effect == SettingsEffect::None)
         return true;
-    if (restart_needed || !live_->running())
+    if (effect == SettingsEffect::Restart)
         return selectUnit(current_);
     live_->setParams(settings.params);
     return true;
@@ -129,7 +111,7 @@ void StudioSession::restart() {
 
 bool StudioSession::visualiseAll(const std::string& classifier, const std::string& layer,
                                  const std::vector<std::int64_t>& units) {
-    RunRequest request = liveRequest(UnitRef{classifier, layer, 0});
+    RunRequest request = make_run_request(UnitRef{classifier, layer, 0}, settings_);
     request.units = units;
     request.batch_size = settings_.gallery_batch;
     request.publish_frames = false;
@@ -151,8 +133,8 @@ void StudioSession::cancelGallery() {
 void StudioSession::exportGallery(const std::filesystem::path& folder, bool overwrite) const {
     const std::string classifier =
         current_.valid() ? current_.classifier : pack().classifier().id();
-    export_results(folder, results_, pack(), classifier, liveRequest(current_), device(),
-                   overwrite);
+    export_results(folder, results_, pack(), classifier, make_run_request(current_, settings_),
+                   device(), overwrite);
 }
 
 void StudioSession::saveCurrentImage(const std::filesystem::path& file) const {

@@ -18,14 +18,9 @@
 
 namespace dgnam::studio {
 
-struct SessionSettings {
-    OptimizerParams params;
-    Method method = Method::Dgn;
-    SpatialMode spatial = SpatialMode::Centre;
-    InitialCode::Kind initial = InitialCode::Kind::Random;
+// The run settings (shared with dgnam-live through the core) plus what only the studio offers.
+struct SessionSettings : RunSettings {
     int gallery_batch = 8;  // units per forward/backward in the gallery queue
-    // DGN-AM starts from this picture's code instead (a file, or a real example clicked).
-    std::optional<Image8> start_image;
     std::string start_image_name;
 };
 
@@ -84,7 +79,6 @@ class StudioSession : public QObject {
     void errorOccurred(const QString& message);
 
   private:
-    RunRequest liveRequest(const UnitRef& unit) const;
     void onFrame(const Frame& frame);
     void askVerdict(const Image8& image);
 
