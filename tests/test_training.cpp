@@ -53,6 +53,49 @@ TEST(Training, ClassifierALearnsAndItsWeightsLoad) {
     EXPECT_EQ(net.layers()[9].shape, (std::vector<std::int64_t>{kFashionCodeSize}));
 }
 
+TEST(Training, FgsmBatchStaysInsideItsBallAndRaisesTheLoss) {
+    const auto data = square_data();
+    ClassifierTraining options;
+    options.epochs = 4;
+    options.batch_size = 16;
+    options.augment = false;
+    const auto trained =
+        train_classifier(fashion_classifier_a_layers(), fashion_classifier_input(), data, options);
+    SequentialNet net(fashion_classifier_a_layers(), {1, 28, 28}, trained.weights, "trained");
+    const auto& space = fashion_classifier_input().space;
+    const auto x = data.test.images.to(at::kFloat) / 255.0;
+    const auto& y = data.test.labels;
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(5);
+    const double eps = 0.1;
+    const auto attacked = fgsm_random_start(net, space, x, y, eps, gen);
+    EXPECT_LE((attacked - x).abs().max().item<double>(), eps + 1e-6);
+    EXPECT_GE(attacked.min().item<double>(), 0.0);
+    EXPECT_LE(attacked.max().item<double>(), 1.0);
+    EXPECT_GT((attacked - x).abs().mean().item<double>(), 0.5 * eps) << "most pixels move";
+    at::NoGradGuard no_grad;
+    auto loss = [&](const at::Tensor& unit) {
+        return at::nll_loss(at::log_softmax(net.forward(space.from_unit(unit)), 1), y)
+            .item<double>();
+    };
+    EXPECT_GT(loss(attacked), loss(x));
+}
+
+TEST(Training, AdversarialTrainingRunsAndDiffersFromClean) {
+    const auto data = square_data();
+    ClassifierTraining options;
+    options.max_steps = 3;
+    options.batch_size = 16;
+    const auto clean =
+        train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(), data, options);
+    options.adversarial_epsilon = 0.1;
+    const auto robust =
+        train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(), data, options);
+    EXPECT_EQ(robust.steps, 3);
+    ASSERT_EQ(clean.weights.size(), robust.weights.size());
+    const auto& name = clean.weights.begin()->first;
+    EXPECT_FALSE(at::equal(clean.weights.at(name), robust.weights.at(name)));
+}
+
 TEST(Training, SameSeedSameWeightsAndTheCallbackCanStop) {
     const auto data = square_data();
     ClassifierTraining options;

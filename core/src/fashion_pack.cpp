@@ -128,13 +128,14 @@ json fashion_pack_manifest(const std::filesystem::path& folder, const json& trai
                                        {"labels", labels},
                                        {"layers", fashion_classifier_a_layers()}});
     if (fs::exists(folder / kClassifierBFile))
-        manifest["classifiers"].push_back({{"id", "B"},
-                                           {"name", "residual convnet (realism check)"},
-                                           {"weights", kClassifierBFile},
-                                           {"input", input},
-                                           {"output_layer", "fc"},
-                                           {"labels", labels},
-                                           {"layers", fashion_classifier_b_layers()}});
+        manifest["classifiers"].push_back(
+            {{"id", "B"},
+             {"name", "residual convnet, adversarially trained (realism check)"},
+             {"weights", kClassifierBFile},
+             {"input", input},
+             {"output_layer", "fc"},
+             {"labels", labels},
+             {"layers", fashion_classifier_b_layers()}});
     if (fs::exists(folder / kGeneratorFile) && fs::exists(folder / kCodeUpperBoundFile))
         manifest["generator"] = {
             {"weights", kGeneratorFile},

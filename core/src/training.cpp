@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/grad_mode.h>
+#include <torch/csrc/autograd/autograd.h>
 #include <torch/optim/adam.h>
 
 #include <chrono>
@@ -102,6 +104,8 @@ ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec&
             if (options.augment)
                 x = augment(x, gen);
             auto y = data.train.labels.index_select(0, index);
+            if (options.adversarial_epsilon > 0.0)
+                x = fgsm_random_start(net, input.space, x, y, options.adversarial_epsilon, gen);
             set_learning_rate(optimizer, options.learning_rate * (1.0 - double(step) / steps));
             auto loss = at::nll_loss(at::log_softmax(net.forward(input.space.from_unit(x)), 1), y);
             optimizer.zero_grad();
@@ -125,6 +129,17 @@ ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec&
         result.test_accuracy = classification_accuracy(trained, data.test);
     }
     return result;
+}
+
+at::Tensor fgsm_random_start(const SequentialNet& net, const PixelSpace& space,
+                             const at::Tensor& unit, const at::Tensor& labels, double epsilon,
+                             at::Generator& generator) {
+    auto delta = ((at::rand(unit.sizes(), generator) * 2.0 - 1.0) * epsilon).requires_grad_(true);
+    auto logits = net.forward(space.from_unit((unit + delta).clamp(0.0, 1.0)));
+    auto loss = at::nll_loss(at::log_softmax(logits, 1), labels);
+    auto gradient = torch::autograd::grad({loss}, {delta})[0];
+    auto stepped = (delta.detach() + 1.25 * epsilon * gradient.sign()).clamp(-epsilon, epsilon);
+    return (unit + stepped).clamp(0.0, 1.0);
 }
 
 double classification_accuracy(const Classifier& classifier, const LabelledImages& data) {
