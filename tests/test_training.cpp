@@ -94,6 +94,16 @@ TEST(Training, AdversarialTrainingRunsAndDiffersFromClean) {
     ASSERT_EQ(clean.weights.size(), robust.weights.size());
     const auto& name = clean.weights.begin()->first;
     EXPECT_FALSE(at::equal(clean.weights.at(name), robust.weights.at(name)));
+    options.adversarial_share = 0.5;
+    const auto mixed =
+        train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(), data, options);
+    EXPECT_FALSE(at::equal(mixed.weights.at(name), robust.weights.at(name)));
+    EXPECT_FALSE(at::equal(mixed.weights.at(name), clean.weights.at(name)));
+    options.adversarial_share = 0.0;
+    const auto none =
+        train_classifier(fashion_classifier_b_layers(), fashion_classifier_input(), data, options);
+    EXPECT_TRUE(at::equal(none.weights.at(name), clean.weights.at(name)))
+        << "a share of 0 trains on clean images only";
 }
 
 TEST(Training, SameSeedSameWeightsAndTheCallbackCanStop) {

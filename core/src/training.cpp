@@ -104,8 +104,15 @@ ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec&
             if (options.augment)
                 x = augment(x, gen);
             auto y = data.train.labels.index_select(0, index);
-            if (options.adversarial_epsilon > 0.0)
-                x = fgsm_random_start(net, input.space, x, y, options.adversarial_epsilon, gen);
+            if (options.adversarial_epsilon > 0.0) {
+                const auto attacked = static_cast<std::int64_t>(
+                    std::llround(options.adversarial_share * double(x.size(0))));
+                if (attacked > 0)
+                    x = at::cat({fgsm_random_start(net, input.space, x.narrow(0, 0, attacked),
+                                                   y.narrow(0, 0, attacked),
+                                                   options.adversarial_epsilon, gen),
+                                 x.narrow(0, attacked, x.size(0) - attacked)});
+            }
             set_learning_rate(optimizer, options.learning_rate * (1.0 - double(step) / steps));
             auto loss = at::nll_loss(at::log_softmax(net.forward(input.space.from_unit(x)), 1), y);
             optimizer.zero_grad();

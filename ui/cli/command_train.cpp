@@ -90,6 +90,7 @@ int train_classifier_command(const TrainOptions& o) {
                  {"steps", result.steps},
                  {"augment", o.classifier.augment},
                  {"adversarial_epsilon", o.classifier.adversarial_epsilon},
+                 {"adversarial_share", o.classifier.adversarial_share},
                  {"seconds", result.seconds},
                  {"test_accuracy", result.test_accuracy}});
     std::printf("classifier %s: test accuracy %.4f after %lld steps (%.0f s); written to %s\n",
@@ -173,7 +174,14 @@ Command add_train_command(CLI::App& app, const CommonOptions& common) {
     auto* adversarial = classifier->add_option(
         "--adversarial-eps", o->classifier.adversarial_epsilon,
         "Train on FGSM images within this L-infinity radius in [0, 1] grey levels; 0 = clean "
-        "images (default: 0 for A, 0.05 for B)");
+        "images (default: 0 for A, 0.1 for B)");
+    auto* share =
+        classifier
+            ->add_option(
+                "--adversarial-share", o->classifier.adversarial_share,
+                "Share of each batch made adversarial, the rest stays clean (default: 1 for "
+                "A, 0.5 for B)")
+            ->check(CLI::Range(0.0, 1.0));
     generator->add_option("--epochs", o->generator.epochs)->capture_default_str();
     generator->add_option("--batch", o->generator.batch_size)->capture_default_str();
     generator->add_option("--lr", o->generator.learning_rate)->capture_default_str();
@@ -183,19 +191,21 @@ Command add_train_command(CLI::App& app, const CommonOptions& common) {
     generator->add_option("--feature-weight", o->generator.feature_weight)->capture_default_str();
     generator->add_option("--adversarial-weight", o->generator.adversarial_weight)
         ->capture_default_str();
-    return [o, classifier, train, epochs, seed, adversarial, &common] {
+    return [o, classifier, train, epochs, seed, adversarial, share, &common] {
         set_compute_threads(common.threads);
         if (train->got_subcommand(classifier)) {
             // B, the realism check, differs from A by architecture and seed and is trained on
-            // adversarial images so that pixel-space noise does not fool it; the robust
-            // training costs twice per step, hence fewer epochs.
+            // half-adversarial batches so that pixel-space noise does not fool it while it stays
+            // confident on clean images; the attack costs half a step more, hence fewer epochs.
             if (o->which == "b") {
                 if (seed->count() == 0)
                     o->classifier.seed = 2;
                 if (epochs->count() == 0)
                     o->classifier.epochs = 5;
                 if (adversarial->count() == 0)
-                    o->classifier.adversarial_epsilon = 0.05;
+                    o->classifier.adversarial_epsilon = 0.1;
+                if (share->count() == 0)
+                    o->classifier.adversarial_share = 0.5;
             }
             return train_classifier_command(*o);
         }

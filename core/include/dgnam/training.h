@@ -40,6 +40,9 @@ struct ClassifierTraining {
     // high-frequency patterns of pixel-space activation maximisation, which makes it a realism
     // check; it costs one more forward and backward pass per step.
     double adversarial_epsilon = 0.0;
+    // The share of each batch that is replaced by adversarial images (the rest stays clean, as
+    // in Goodfellow et al. 2015's mixed objective); 1 = every image.
+    double adversarial_share = 1.0;
 };
 
 struct ClassifierResult {
