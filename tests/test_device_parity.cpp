@@ -20,18 +20,6 @@ namespace {
 
 const char* const kBundledPack = DGNAM_TEST_SOURCE_DIR "/../resources/packs/fashion-mnist";
 
-c10::Device first_gpu_or_skip() {
-    const auto devices = available_devices();
-    for (const auto& name : devices)
-        if (name.rfind("cuda:", 0) == 0)
-            return parse_device(name);
-    return c10::Device(c10::kCPU);
-}
-
-#define SKIP_WITHOUT_GPU(device) \
-    if ((device).is_cpu())       \
-    GTEST_SKIP() << "no CUDA device: this LibTorch has no CUDA or no GPU is visible"
-
 // TensorFloat-32 (on by default for cuDNN convolutions) rounds products to 10-bit mantissas; the
 // comparisons below are about the code's handling of devices, so they run in full float32.
 class Float32OnTheGpu {
@@ -65,19 +53,35 @@ std::vector<std::int64_t> all_ten() {
     return {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
 }
 
-TEST(DeviceParity, DgnAmFirstStepsAgreeWithTheCpu) {
-    const auto gpu = first_gpu_or_skip();
-    SKIP_WITHOUT_GPU(gpu);
+// Every test needs a GPU and the bundled pack on the device under test.
+class DeviceParity : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        for (const auto& name : available_devices())
+            if (name.rfind("cuda:", 0) == 0) {
+                gpu_ = parse_device(name);
+                return;
+            }
+        GTEST_SKIP() << "no CUDA device: this LibTorch has no CUDA or no GPU is visible";
+    }
+    static ModelPack pack_on(const c10::Device& device) {
+        ModelPack pack = load_model_pack(kBundledPack);
+        pack.to(device);
+        return pack;
+    }
+    c10::Device gpu_ = c10::Device(c10::kCPU);
+};
+
+TEST_F(DeviceParity, DgnAmFirstStepsAgreeWithTheCpu) {
     const Float32OnTheGpu float32;
-    ModelPack cpu_pack = load_model_pack(kBundledPack);
-    ModelPack gpu_pack = load_model_pack(kBundledPack);
-    gpu_pack.to(gpu);
+    const ModelPack cpu_pack = pack_on(at::kCPU);
+    const ModelPack gpu_pack = pack_on(gpu_);
     OptimizerParams params;
     params.iterations = 200;
     DgnAm on_cpu(*cpu_pack.generator, cpu_pack.classifier(), Objective{}, all_ten(), params,
                  InitialCode::random(), at::kCPU);
     DgnAm on_gpu(*gpu_pack.generator, gpu_pack.classifier(), Objective{}, all_ten(), params,
-                 InitialCode::random(), gpu);
+                 InitialCode::random(), gpu_);
     ASSERT_TRUE(on_gpu.code().is_cuda());
     EXPECT_EQ(relative_difference(on_cpu.code(), on_gpu.code()), 0.0) << "same seeded start";
     // The first steps stay close. Later ones drift apart (most likely a rounding difference flips
@@ -102,17 +106,14 @@ TEST(DeviceParity, DgnAmFirstStepsAgreeWithTheCpu) {
     }
 }
 
-TEST(DeviceParity, DgnAmOnTheGpuReachesTheSameClassesAsOnTheCpu) {
-    const auto gpu = first_gpu_or_skip();
-    SKIP_WITHOUT_GPU(gpu);
-    ModelPack cpu_pack = load_model_pack(kBundledPack);
-    ModelPack gpu_pack = load_model_pack(kBundledPack);
-    gpu_pack.to(gpu);
+TEST_F(DeviceParity, DgnAmOnTheGpuReachesTheSameClassesAsOnTheCpu) {
+    const ModelPack cpu_pack = pack_on(at::kCPU);
+    const ModelPack gpu_pack = pack_on(gpu_);
     const OptimizerParams params;  // the paper's defaults, 200 iterations
     DgnAm on_cpu(*cpu_pack.generator, cpu_pack.classifier(), Objective{}, all_ten(), params,
                  InitialCode::random(), at::kCPU);
     DgnAm on_gpu(*gpu_pack.generator, gpu_pack.classifier(), Objective{}, all_ten(), params,
-                 InitialCode::random(), gpu);
+                 InitialCode::random(), gpu_);
     while (!on_cpu.done()) {
         on_cpu.step();
         on_gpu.step();
@@ -126,17 +127,14 @@ TEST(DeviceParity, DgnAmOnTheGpuReachesTheSameClassesAsOnTheCpu) {
     }
 }
 
-TEST(DeviceParity, PixelAmStepAgreesWithTheCpu) {
-    const auto gpu = first_gpu_or_skip();
-    SKIP_WITHOUT_GPU(gpu);
+TEST_F(DeviceParity, PixelAmStepAgreesWithTheCpu) {
     const Float32OnTheGpu float32;
-    ModelPack cpu_pack = load_model_pack(kBundledPack);
-    ModelPack gpu_pack = load_model_pack(kBundledPack);
-    gpu_pack.to(gpu);
+    const ModelPack cpu_pack = pack_on(at::kCPU);
+    const ModelPack gpu_pack = pack_on(gpu_);
     OptimizerParams params;
     params.iterations = 10;
     PixelAm on_cpu(cpu_pack.classifier(), Objective{}, all_ten(), params, at::kCPU);
-    PixelAm on_gpu(gpu_pack.classifier(), Objective{}, all_ten(), params, gpu);
+    PixelAm on_gpu(gpu_pack.classifier(), Objective{}, all_ten(), params, gpu_);
     for (int i = 0; i < 3; ++i) {
         on_cpu.step();
         on_gpu.step();
@@ -144,9 +142,7 @@ TEST(DeviceParity, PixelAmStepAgreesWithTheCpu) {
     EXPECT_LT(relative_difference(on_cpu.current_images(), on_gpu.current_images()), 1e-3);
 }
 
-TEST(DeviceParity, WorkerRunsOnTheGpuAndDeliversResultsOnTheCpu) {
-    const auto gpu = first_gpu_or_skip();
-    SKIP_WITHOUT_GPU(gpu);
+TEST_F(DeviceParity, WorkerRunsOnTheGpuAndDeliversResultsOnTheCpu) {
     std::mutex mutex;
     std::vector<UnitResult> results;
     WorkerEvents events;
@@ -154,7 +150,7 @@ TEST(DeviceParity, WorkerRunsOnTheGpuAndDeliversResultsOnTheCpu) {
         std::lock_guard<std::mutex> lock(mutex);
         results.push_back(r);
     };
-    Worker worker(load_model_pack(kBundledPack), gpu, std::move(events));
+    Worker worker(load_model_pack(kBundledPack), gpu_, std::move(events));
     EXPECT_TRUE(worker.device().is_cuda());
     RunRequest request;
     request.units = {3};
