@@ -8,6 +8,8 @@ packages=(
   g++ cmake make pkg-config clang-format
   # core
   libtorch-dev nlohmann-json3-dev libstb-dev zlib1g-dev
+  # Caffe model files (.prototxt, .caffemodel); protoc also encodes the test fixtures
+  libprotobuf-dev protobuf-compiler
   # an optimised BLAS behind libblas.so.3: Debian's LibTorch calls it for every matrix product
   libopenblas0-pthread
   # command line

@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+
 #include "dgnam/error.h"
 
 namespace dgnam {
@@ -26,13 +28,22 @@ std::string Classifier::label_of(const std::string& layer, std::int64_t unit) co
 NetworkClassifier::NetworkClassifier(std::string id, std::string name, SequentialNet net,
                                      ImageSpec input, std::string output_layer,
                                      std::vector<std::string> labels)
+    : NetworkClassifier(std::move(id), std::move(name),
+                        std::make_unique<SequentialNet>(std::move(net)), std::move(input),
+                        std::move(output_layer), std::move(labels)) {}
+
+NetworkClassifier::NetworkClassifier(std::string id, std::string name,
+                                     std::unique_ptr<LayeredNetwork> net, ImageSpec input,
+                                     std::string output_layer, std::vector<std::string> labels)
     : id_(std::move(id)),
       name_(std::move(name)),
       net_(std::move(net)),
       input_(std::move(input)),
       output_layer_(std::move(output_layer)),
       labels_(std::move(labels)) {
-    if (net_.index_of(output_layer_) < 0)
+    const auto& all = net_->layers();
+    if (std::none_of(all.begin(), all.end(),
+                     [&](const LayerInfo& l) { return l.name == output_layer_; }))
         throw Error("classifier \"" + id_ + "\": output layer \"" + output_layer_ +
                     "\" is not one of its layers");
     const auto& out = layer(output_layer_);
@@ -42,10 +53,8 @@ NetworkClassifier::NetworkClassifier(std::string id, std::string name, Sequentia
 }
 
 at::Tensor NetworkClassifier::forward_to(const at::Tensor& input, const std::string& layer) const {
-    const int index = net_.index_of(layer);
-    if (index < 0)
-        this->layer(layer);  // throws with the list of layers
-    return net_.forward(input, index);
+    this->layer(layer);  // throws naming the classifier and its layers when absent
+    return net_->forward_to(input, layer);
 }
 
 CodeBounds CodeBounds::scaled(double scale, const at::Device& device) const {
@@ -53,14 +62,25 @@ CodeBounds CodeBounds::scaled(double scale, const at::Device& device) const {
 }
 
 NetworkGenerator::NetworkGenerator(SequentialNet net, ImageSpec output, CodeBounds bounds)
+    : NetworkGenerator(std::make_unique<SequentialNet>(std::move(net)), std::move(output),
+                       std::move(bounds)) {}
+
+NetworkGenerator::NetworkGenerator(std::unique_ptr<LayeredNetwork> net, ImageSpec output,
+                                   CodeBounds bounds)
     : net_(std::move(net)), output_(std::move(output)), bounds_(std::move(bounds)) {
-    if (net_.input_shape().size() != 1)
+    if (net_->input_shape().size() != 1)
         throw Error("generator: its input must be a code vector [D]");
-    const auto& produced = net_.layers().back().shape;
-    if (produced != output_.shape)
-        throw Error(
-            "generator: the network produces a different image shape than its manifest "
-            "declares");
+    const auto& produced = net_->layers().back().shape;
+    if (produced != output_.shape) {
+        auto text = [](const std::vector<std::int64_t>& s) {
+            std::string out = "[";
+            for (std::size_t i = 0; i < s.size(); ++i)
+                out += (i ? ", " : "") + std::to_string(s[i]);
+            return out + "]";
+        };
+        throw Error("generator: the network produces images of shape " + text(produced) +
+                    " but its description declares " + text(output_.shape));
+    }
     const auto d = code_size();
     for (const at::Tensor* t : {&bounds_.lower, &bounds_.upper})
         if (!t->defined() || t->dim() != 1 || t->size(0) != d)

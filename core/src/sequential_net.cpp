@@ -1,14 +1,15 @@
 #include "dgnam/sequential_net.h"
 
-#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/grad_mode.h>
 
 #include <cmath>
 
 #include <optional>
 #include <set>
 
+#include "dgnam/conv_transpose_rewrite.h"
 #include "dgnam/error.h"
 
 namespace dgnam {
@@ -94,44 +95,6 @@ const std::set<std::string>& known_types() {
     return types;
 }
 
-// LibTorch 1.13 runs transposed convolutions on the CPU through a slow col2im path. The two kinds
-// the paper's generator uses have exact rewrites into plain convolutions, which oneDNN runs fast:
-// - kernel 4, stride 2, pad 1: a 3x3 pad-1 convolution with 4x the output channels, one per
-//   output phase (ry, rx), followed by pixel_shuffle(2);
-// - kernel 3, stride 1, pad 1: a convolution with the kernel's in/out swapped and flipped.
-// The kernel is rebuilt from the weight on each call (cheap next to the convolution), so the
-// rewrite also holds while training.
-at::Tensor rewritten_conv_transpose(const at::Tensor& x, const at::Tensor& weight,
-                                    const at::Tensor& bias, std::int64_t kernel,
-                                    std::int64_t stride, std::int64_t pad) {
-    const std::vector<std::int64_t> unit{1, 1}, same_pad{1, 1};
-    if (kernel == 3 && stride == 1 && pad == 1) {
-        auto k = weight.transpose(0, 1).flip({2, 3});
-        return at::conv2d(x, k, bias, unit, same_pad);
-    }
-    // Output row 2m + r reads input rows m - 1, m, m + 1 (taps j = 0, 1, 2) through kernel rows:
-    // r = 0: j0 -> 3, j1 -> 1, j2 -> none; r = 1: j0 -> none, j1 -> 2, j2 -> 0.
-    static const std::int64_t tap[2][3] = {{3, 1, -1}, {-1, 2, 0}};
-    const auto in = weight.size(0), out = weight.size(1);
-    auto padded = at::constant_pad_nd(weight, {0, 1, 0, 1}, 0.0);  // index 4 reads zero
-    std::vector<std::int64_t> rows, cols;
-    for (int ry = 0; ry < 2; ++ry)
-        for (int rx = 0; rx < 2; ++rx)
-            for (int jy = 0; jy < 3; ++jy)
-                for (int jx = 0; jx < 3; ++jx) {
-                    rows.push_back(tap[ry][jy] < 0 ? 4 : tap[ry][jy]);
-                    cols.push_back(tap[rx][jx] < 0 ? 4 : tap[rx][jx]);
-                }
-    auto index_y = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(weight.device());
-    auto index_x = at::tensor(cols, at::TensorOptions().dtype(at::kLong)).to(weight.device());
-    // [in, out, 36] -> [in, out, 4 phases, 3, 3] -> [out, 4, in, 3, 3] -> [out * 4, in, 3, 3]
-    auto gathered = padded.index({at::indexing::Slice(), at::indexing::Slice(), index_y, index_x});
-    auto k =
-        gathered.view({in, out, 4, 3, 3}).permute({1, 2, 0, 3, 4}).reshape({out * 4, in, 3, 3});
-    auto b = bias.defined() ? bias.repeat_interleave(4) : bias;
-    return at::pixel_shuffle(at::conv2d(x, k, b, unit, same_pad), 2);
-}
-
 bool has_conv_transpose_rewrite(const nlohmann::json& s) {
     auto all_equal = [&](const char* key, std::int64_t value, std::int64_t fallback) {
         if (!s.contains(key))
@@ -142,9 +105,19 @@ bool has_conv_transpose_rewrite(const nlohmann::json& s) {
     };
     const bool plain =
         all_equal("output_pad", 0, 0) && all_equal("dilation", 1, 1) && s.value("groups", 1) == 1;
+    auto first = [&](const char* key, std::int64_t fallback) -> std::int64_t {
+        if (!s.contains(key))
+            return fallback;
+        return s[key].is_array() ? s[key][0].get<std::int64_t>() : s[key].get<std::int64_t>();
+    };
+    auto second = [&](const char* key, std::int64_t fallback) -> std::int64_t {
+        if (!s.contains(key))
+            return fallback;
+        return s[key].is_array() ? s[key][1].get<std::int64_t>() : s[key].get<std::int64_t>();
+    };
     return plain &&
-           ((all_equal("kernel", 4, -1) && all_equal("stride", 2, 1) && all_equal("pad", 1, 0)) ||
-            (all_equal("kernel", 3, -1) && all_equal("stride", 1, 1) && all_equal("pad", 1, 0)));
+           conv_transpose_rewritable(first("kernel", -1), second("kernel", -1), first("stride", 1),
+                                     second("stride", 1), first("pad", 0), second("pad", 0));
 }
 
 }  // namespace
@@ -402,6 +375,19 @@ at::Tensor SequentialNet::run_layer(const Layer& layer, const at::Tensor& x) con
     if (t == "dropout")
         return at::dropout(x, s.value("p", 0.5), training_);
     return x;
+}
+
+at::Tensor SequentialNet::forward_to(const at::Tensor& input, const std::string& layer) const {
+    if (layer.empty())
+        return forward(input);
+    const int index = index_of(layer);
+    if (index < 0) {
+        std::string known;
+        for (const auto& l : infos_)
+            known += (known.empty() ? "" : ", ") + l.name;
+        throw Error("unknown layer \"" + layer + "\"; the layers are: " + known);
+    }
+    return forward(input, index);
 }
 
 at::Tensor SequentialNet::forward(const at::Tensor& input, int last) const {

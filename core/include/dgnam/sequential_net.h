@@ -13,11 +13,12 @@
 #include <vector>
 
 #include "dgnam/layer_info.h"
+#include "dgnam/layered_network.h"
 #include "dgnam/safetensors.h"
 
 namespace dgnam {
 
-class SequentialNet {
+class SequentialNet final : public LayeredNetwork {
   public:
     // `layers`: JSON array of {"name", "type", ...parameters}. Weights are looked up as
     // "<name>.weight", "<name>.bias" (and running_mean/running_var for batch_norm); a residual
@@ -32,13 +33,14 @@ class SequentialNet {
     static SequentialNet initialised(const nlohmann::json& layers,
                                      std::vector<std::int64_t> input_shape, std::uint64_t seed);
 
-    const std::vector<LayerInfo>& layers() const { return infos_; }
-    const std::vector<std::int64_t>& input_shape() const { return input_shape_; }
+    const std::vector<LayerInfo>& layers() const override { return infos_; }
+    const std::vector<std::int64_t>& input_shape() const override { return input_shape_; }
+    at::Tensor forward_to(const at::Tensor& input, const std::string& layer) const override;
     // -1 when absent.
     int index_of(const std::string& layer) const;
     // Runs layers [0, last] on a batch; `last` = -1 runs all.
     at::Tensor forward(const at::Tensor& input, int last = -1) const;
-    void to(const at::Device& device);
+    void to(const at::Device& device) override;
     std::int64_t parameter_count() const;
 
     // Training: dropout active, and the trainable tensors (weights and biases, sharing storage

@@ -1,0 +1,45 @@
+#pragma once
+// Caffe's layer types run with ATen's functional operators, one small class per type. Private
+// to the core; CaffeNet wires them into a graph.
+#include <ATen/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "caffe.pb.h"
+
+namespace dgnam::caffe_layers {
+
+// A parameter blob from a weights file. Old files give 4-D legacy shapes (num, channels, height,
+// width) that only have to agree in element count.
+struct Blob {
+    at::Tensor values;
+    bool legacy_shape = false;
+};
+
+class Op {
+  public:
+    virtual ~Op() = default;
+    virtual std::vector<at::Tensor> run(const std::vector<at::Tensor>& bottoms) const = 0;
+    void to(const at::Device& device);
+    std::int64_t parameter_count() const;
+
+  protected:
+    std::vector<at::Tensor> weights_;  // the layer's frozen parameters
+};
+
+// The layer types make_op accepts, for messages.
+const std::vector<std::string>& supported_types();
+
+// Builds the op of `layer`. `bottoms` are example inputs of the layer (batch 1), from which the
+// expected blob shapes follow; `input_batch` is the batch size the deploy file declares for the
+// network's input (a Reshape that names it keeps the running batch). Throws dgnam::Error with the
+// problem (the caller adds the file and the layer's name).
+std::unique_ptr<Op> make_op(const dgnam_caffe::LayerParameter& layer,
+                            const std::vector<at::Tensor>& bottoms, std::vector<Blob> blobs,
+                            std::int64_t input_batch);
+
+}  // namespace dgnam::caffe_layers
