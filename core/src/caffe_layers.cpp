@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -37,9 +38,38 @@ std::int64_t canonical_axis(std::int64_t axis, std::int64_t dims, const char* wh
 // Takes the layer's blobs in order, checking each against the shape the layer needs.
 class BlobTaker {
   public:
-    explicit BlobTaker(std::vector<Blob> blobs) : blobs_(std::move(blobs)) {}
+    BlobTaker(std::vector<Blob> blobs, at::Generator* random)
+        : blobs_(std::move(blobs)), random_(random) {}
 
     at::Tensor take(const Shape& expected, const char* role) {
+        taken_.push_back(fetch(expected, role));
+        return taken_.back();
+    }
+
+    void expect_all_taken() const {
+        if (!random_ && next_ != blobs_.size())
+            fail("the weights file has " + std::to_string(blobs_.size()) +
+                 " parameter blobs for it; it takes " + std::to_string(next_));
+    }
+    std::vector<at::Tensor>& taken() { return taken_; }
+
+  private:
+    at::Tensor drawn(const Shape& expected, const std::string& role) const {
+        if (role == "weights") {
+            std::int64_t fan_in = 1;
+            for (std::size_t i = 1; i < expected.size(); ++i)
+                fan_in *= expected[i];
+            return at::normal(0.0, std::sqrt(2.0 / static_cast<double>(fan_in)), expected,
+                              *random_);
+        }
+        if (role == "bias" || role == "mean")
+            return at::zeros(expected);
+        return at::ones(expected);
+    }
+
+    at::Tensor fetch(const Shape& expected, const char* role) {
+        if (random_)
+            return drawn(expected, role);
         if (next_ >= blobs_.size())
             fail("the weights file has " + std::to_string(blobs_.size()) +
                  " parameter blobs for it; its " + role + " (blob " + std::to_string(next_) +
@@ -58,15 +88,10 @@ class BlobTaker {
              shape_text(t.sizes()) + "; the network needs " + shape_text(expected));
     }
 
-    void expect_all_taken() const {
-        if (next_ != blobs_.size())
-            fail("the weights file has " + std::to_string(blobs_.size()) +
-                 " parameter blobs for it; it takes " + std::to_string(next_));
-    }
-
-  private:
     std::vector<Blob> blobs_;
+    at::Generator* random_;
     std::size_t next_ = 0;
+    std::vector<at::Tensor> taken_;
 };
 
 void expect_bottoms(const std::vector<at::Tensor>& bottoms, std::size_t count) {
@@ -706,9 +731,8 @@ const std::vector<std::string>& supported_types() {
     return names;
 }
 
-std::unique_ptr<Op> make_op(const dgnam_caffe::LayerParameter& layer,
-                            const std::vector<at::Tensor>& bottoms, std::vector<Blob> blobs,
-                            std::int64_t input_batch) {
+BuiltOp make_op(const dgnam_caffe::LayerParameter& layer, const std::vector<at::Tensor>& bottoms,
+                std::vector<Blob> blobs, std::int64_t input_batch, at::Generator* random) {
     const auto it = factories().find(layer.type());
     if (it == factories().end()) {
         std::string known;
@@ -717,10 +741,10 @@ std::unique_ptr<Op> make_op(const dgnam_caffe::LayerParameter& layer,
         fail("has type \"" + layer.type() +
              "\", which DGN-AM Studio cannot run; supported: " + known);
     }
-    BlobTaker taker(std::move(blobs));
+    BlobTaker taker(std::move(blobs), random);
     auto op = it->second(layer, bottoms, taker, input_batch);
     taker.expect_all_taken();
-    return op;
+    return {std::move(op), std::move(taker.taken())};
 }
 
 }  // namespace dgnam::caffe_layers

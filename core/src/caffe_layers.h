@@ -2,6 +2,7 @@
 // Caffe's layer types run with ATen's functional operators, one small class per type. Private
 // to the core; CaffeNet wires them into a graph.
 #include <ATen/Tensor.h>
+#include <ATen/core/Generator.h>
 #include <c10/core/Device.h>
 
 #include <cstdint>
@@ -34,12 +35,18 @@ class Op {
 // The layer types make_op accepts, for messages.
 const std::vector<std::string>& supported_types();
 
+struct BuiltOp {
+    std::unique_ptr<Op> op;
+    std::vector<at::Tensor> blobs;  // the parameter blobs it took, in Caffe's order and shapes
+};
+
 // Builds the op of `layer`. `bottoms` are example inputs of the layer (batch 1), from which the
 // expected blob shapes follow; `input_batch` is the batch size the deploy file declares for the
-// network's input (a Reshape that names it keeps the running batch). Throws dgnam::Error with the
-// problem (the caller adds the file and the layer's name).
-std::unique_ptr<Op> make_op(const dgnam_caffe::LayerParameter& layer,
-                            const std::vector<at::Tensor>& bottoms, std::vector<Blob> blobs,
-                            std::int64_t input_batch);
+// network's input (a Reshape that names it keeps the running batch). With `random`, parameter
+// blobs are drawn instead of taken from `blobs`: weights normal with variance 2 / fan-in, biases
+// and means 0, scales and variances 1. Throws dgnam::Error with the problem (the caller adds the
+// file and the layer's name).
+BuiltOp make_op(const dgnam_caffe::LayerParameter& layer, const std::vector<at::Tensor>& bottoms,
+                std::vector<Blob> blobs, std::int64_t input_batch, at::Generator* random = nullptr);
 
 }  // namespace dgnam::caffe_layers

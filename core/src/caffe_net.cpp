@@ -1,14 +1,17 @@
 #include "dgnam/caffe_net.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/grad_mode.h>
 
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "caffe_files.h"
 #include "caffe_layers.h"
+#include "dgnam/atomic_file.h"
 #include "dgnam/error.h"
 
 namespace dgnam {
@@ -79,6 +82,7 @@ struct CaffeNet::Graph {
     struct Step {
         std::string name, type;
         std::unique_ptr<caffe_layers::Op> op;
+        std::vector<at::Tensor> blobs;   // its parameters as Caffe stores them
         std::vector<int> bottoms, tops;  // value slots
     };
     std::string name, input_blob;
@@ -98,14 +102,27 @@ CaffeNet& CaffeNet::operator=(CaffeNet&&) noexcept = default;
 CaffeNet::~CaffeNet() = default;
 
 CaffeNet CaffeNet::load(const fs::path& prototxt, const fs::path& caffemodel) {
+    return build(prototxt, &caffemodel, 0);
+}
+
+CaffeNet CaffeNet::with_random_weights(const fs::path& prototxt, std::uint64_t seed) {
+    return build(prototxt, nullptr, seed);
+}
+
+CaffeNet CaffeNet::build(const fs::path& prototxt, const fs::path* caffemodel_path,
+                         std::uint64_t seed) {
     auto g = std::make_unique<Graph>();
+    std::optional<at::Generator> random;
+    if (!caffemodel_path)
+        random = at::make_generator<at::CPUGeneratorImpl>(seed);
+    const fs::path caffemodel = caffemodel_path ? *caffemodel_path : fs::path("(random weights)");
     const auto description = caffe_files::read_prototxt(prototxt, g->warnings);
     const std::string where = prototxt.string();
     const auto layers = caffe_files::current_layers(description, true, where);
 
     // Weights by layer name, from the binary file (and any the description itself carries).
     std::map<std::string, std::vector<caffe_layers::Blob>> weights;
-    {
+    if (caffemodel_path) {
         const auto trained = caffe_files::read_caffemodel(caffemodel);
         for (const auto& layer : caffe_files::current_layers(trained, false, caffemodel.string())) {
             if (layer.blobs_size() == 0)
@@ -196,7 +213,10 @@ CaffeNet CaffeNet::load(const fs::path& prototxt, const fs::path& caffemodel) {
                 blobs.push_back(to_blob(layer.blobs(i), at_layer + " blob " + std::to_string(i)));
         std::vector<at::Tensor> outputs;
         try {
-            step.op = caffe_layers::make_op(layer, bottoms, std::move(blobs), input_batch);
+            auto built = caffe_layers::make_op(layer, bottoms, std::move(blobs), input_batch,
+                                               random ? &*random : nullptr);
+            step.op = std::move(built.op);
+            step.blobs = std::move(built.blobs);
             outputs = step.op->run(bottoms);
         } catch (const Error& e) {
             throw Error(at_layer + " " + e.what() +
@@ -326,8 +346,36 @@ at::Tensor CaffeNet::forward_to(const at::Tensor& input, const std::string& laye
 }
 
 void CaffeNet::to(const at::Device& device) {
-    for (auto& s : graph_->steps)
+    for (auto& s : graph_->steps) {
         s.op->to(device);
+        for (auto& b : s.blobs)
+            b = b.to(device);
+    }
+}
+
+void CaffeNet::write_caffemodel(const fs::path& path) const {
+    dgnam_caffe::NetParameter net;
+    net.set_name(graph_->name);
+    for (const auto& step : graph_->steps) {
+        if (step.blobs.empty())
+            continue;
+        auto* layer = net.add_layer();
+        layer->set_name(step.name);
+        layer->set_type(step.type);
+        for (const auto& b : step.blobs) {
+            auto* blob = layer->add_blobs();
+            for (auto d : b.sizes())
+                blob->mutable_shape()->add_dim(d);
+            const auto values = b.to(at::kCPU).to(at::kFloat).contiguous();
+            blob->mutable_data()->Resize(static_cast<int>(values.numel()), 0.0f);
+            std::memcpy(blob->mutable_data()->mutable_data(), values.data_ptr<float>(),
+                        static_cast<std::size_t>(values.numel()) * sizeof(float));
+        }
+    }
+    std::string bytes;
+    if (!net.SerializeToString(&bytes))
+        throw Error(path.string() + ": the weights exceed what a .caffemodel can hold (2 GiB)");
+    write_file_atomically(path, bytes);
 }
 
 }  // namespace dgnam

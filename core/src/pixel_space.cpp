@@ -40,6 +40,16 @@ double PixelSpace::stored_per_grey_level() const {
     return sum / static_cast<double>(stddev.size());
 }
 
+PixelSpace PixelSpace::caffe_imagenet() {
+    PixelSpace s;
+    s.channels = 3;
+    s.order = ChannelOrder::BGR;
+    s.scale = 255.0;
+    s.mean = {104.0, 117.0, 123.0};
+    s.stddev = {1.0, 1.0, 1.0};
+    return s;
+}
+
 PixelSpace PixelSpace::from_json(const nlohmann::json& j, const std::string& where) {
     auto fail = [&](const std::string& what) { throw Error(where + ": pixel space " + what); };
     if (!j.is_object())

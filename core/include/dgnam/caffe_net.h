@@ -21,6 +21,9 @@ class CaffeNet final : public LayeredNetwork {
     // misshapen parameter blob, a blob nobody produces, more or fewer than one input.
     static CaffeNet load(const std::filesystem::path& prototxt,
                          const std::filesystem::path& caffemodel);
+    // The described network with random weights (normal, variance 2 / fan-in; zero biases):
+    // paper-scale architectures for tests and benchmarks without their trained files.
+    static CaffeNet with_random_weights(const std::filesystem::path& prototxt, std::uint64_t seed);
 
     CaffeNet(CaffeNet&&) noexcept;
     CaffeNet& operator=(CaffeNet&&) noexcept;
@@ -40,12 +43,17 @@ class CaffeNet final : public LayeredNetwork {
     // Fields of the description the project's schema skips (with their lines).
     const std::vector<std::string>& warnings() const;
     std::int64_t parameter_count() const;
+    // Writes the weights as a binary .caffemodel (current encoding, one entry per layer with
+    // parameters). Throws dgnam::Error naming the file when it cannot be written.
+    void write_caffemodel(const std::filesystem::path& path) const;
 
     // The layer types load() accepts.
     static std::vector<std::string> supported_types();
 
   private:
     struct Graph;
+    static CaffeNet build(const std::filesystem::path& prototxt,
+                          const std::filesystem::path* caffemodel, std::uint64_t seed);
     explicit CaffeNet(std::unique_ptr<Graph> graph);
     std::unique_ptr<Graph> graph_;
 };

@@ -27,6 +27,10 @@ struct PixelSpace {
     // channels; 1 for the paper's 0-255 networks.
     double stored_per_grey_level() const;
 
+    // The space of the paper's Caffe networks and generator: BGR, 0-255, minus the per-channel
+    // ImageNet mean (B 104, G 117, R 123), standard deviation 1.
+    static PixelSpace caffe_imagenet();
+
     // Throws dgnam::Error naming `where` and the field on a malformed description.
     static PixelSpace from_json(const nlohmann::json& j, const std::string& where);
     nlohmann::json to_json() const;

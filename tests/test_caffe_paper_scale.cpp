@@ -1,0 +1,161 @@
+// The paper's own architectures as Caffe files (resources/architectures): the fc6 generator,
+// CaffeNet and GoogLeNet with random weights written to a .caffemodel and read back; their layer
+// shapes; and DGN-AM steps through them end to end, as the released code runs them.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/grad_mode.h>
+
+#include "dgnam/caffe_net.h"
+#include "dgnam/dgn_am.h"
+#include "dgnam/network_models.h"
+#include "test_paths.h"
+#include "test_support.h"
+
+namespace dgnam {
+namespace {
+
+std::filesystem::path architecture(const std::string& name) {
+    return std::filesystem::path(DGNAM_TEST_SOURCE_DIR) / ".." / "resources" / "architectures" /
+           name;
+}
+
+std::map<std::string, std::vector<std::int64_t>> shapes_of(const CaffeNet& net) {
+    std::map<std::string, std::vector<std::int64_t>> out;
+    for (const auto& l : net.layers())
+        out[l.name] = l.shape;
+    return out;
+}
+
+// Random weights written as a .caffemodel and loaded again must give the same network.
+CaffeNet round_trip(const std::string& prototxt_name, std::uint64_t seed,
+                    const test::ScratchFolder& scratch) {
+    const auto prototxt = architecture(prototxt_name);
+    const auto random = CaffeNet::with_random_weights(prototxt, seed);
+    const auto caffemodel = scratch / (prototxt_name + ".caffemodel");
+    random.write_caffemodel(caffemodel);
+    auto loaded = CaffeNet::load(prototxt, caffemodel);
+    EXPECT_EQ(loaded.parameter_count(), random.parameter_count());
+    at::NoGradGuard no_grad;
+    std::vector<std::int64_t> shape{1};
+    shape.insert(shape.end(), random.input_shape().begin(), random.input_shape().end());
+    const auto x = at::randn(shape);
+    EXPECT_TRUE(at::equal(loaded.forward_to(x, ""), random.forward_to(x, ""))) << prototxt_name;
+    return loaded;
+}
+
+// A start inside the bounds, so that the first step's clipping does not mask the gradient's
+// direction (random weights make the random N(0, 1) start's clipping a large jump).
+InitialCode inside_bounds() {
+    return InitialCode::given(at::rand({4096}, at::make_generator<at::CPUGeneratorImpl>(5)) * 6.0);
+}
+
+std::vector<double> activations_over_steps(DgnAm& am, int steps) {
+    std::vector<double> out;
+    for (int i = 0; i < steps; ++i)
+        out.push_back(am.step().rows.at(0).activation);
+    out.push_back(am.evaluate().at(0).activation);
+    return out;
+}
+
+class PaperScale : public ::testing::Test {
+  protected:
+    // One generator for the suite: loading 56 M parameters takes a while on two cores.
+    static void SetUpTestSuite() {
+        scratch_ = new test::ScratchFolder;
+        auto net = std::make_unique<CaffeNet>(round_trip("fc6_generator.prototxt", 1, *scratch_));
+        generator_net_ = net.get();
+        // Bounds like the paper's 3x fc6 file: [0, about 12].
+        generator_ =
+            new NetworkGenerator(std::move(net), {{3, 256, 256}, PixelSpace::caffe_imagenet()},
+                                 {at::zeros({4096}), at::full({4096}, 12.0), "test"});
+    }
+    static void TearDownTestSuite() {
+        delete generator_;
+        delete scratch_;
+    }
+    static test::ScratchFolder* scratch_;
+    static const CaffeNet* generator_net_;  // owned by generator_
+    static NetworkGenerator* generator_;
+};
+test::ScratchFolder* PaperScale::scratch_ = nullptr;
+const CaffeNet* PaperScale::generator_net_ = nullptr;
+NetworkGenerator* PaperScale::generator_ = nullptr;
+
+TEST_F(PaperScale, GeneratorMatchesThePaperTable) {
+    const auto shapes = shapes_of(*generator_net_);
+    EXPECT_EQ(generator_net_->input_shape(), (std::vector<std::int64_t>{4096}));
+    EXPECT_EQ(shapes.at("defc5"), (std::vector<std::int64_t>{4096}));
+    EXPECT_EQ(shapes.at("reshape"), (std::vector<std::int64_t>{256, 4, 4}));
+    EXPECT_EQ(shapes.at("deconv5"), (std::vector<std::int64_t>{256, 8, 8}));
+    EXPECT_EQ(shapes.at("conv5_1"), (std::vector<std::int64_t>{512, 8, 8}));
+    EXPECT_EQ(shapes.at("deconv1"), (std::vector<std::int64_t>{32, 128, 128}));
+    EXPECT_EQ(generator_net_->layers().back().name, "deconv0");
+    EXPECT_EQ(generator_net_->layers().back().shape, (std::vector<std::int64_t>{3, 256, 256}));
+    // 56.1 M parameters (the reference's count).
+    EXPECT_NEAR(static_cast<double>(generator_net_->parameter_count()) / 1e6, 56.1, 0.05);
+}
+
+TEST_F(PaperScale, CaffeNetShapesAndDgnAmSteps) {
+    auto net = round_trip("caffenet_deploy.prototxt", 2, *scratch_);
+    const auto shapes = shapes_of(net);
+    EXPECT_EQ(shapes.at("conv1"), (std::vector<std::int64_t>{96, 55, 55}));
+    EXPECT_EQ(shapes.at("pool1"), (std::vector<std::int64_t>{96, 27, 27}));
+    EXPECT_EQ(shapes.at("conv2"), (std::vector<std::int64_t>{256, 27, 27}));
+    EXPECT_EQ(shapes.at("pool2"), (std::vector<std::int64_t>{256, 13, 13}));
+    EXPECT_EQ(shapes.at("conv5"), (std::vector<std::int64_t>{256, 13, 13}));
+    EXPECT_EQ(shapes.at("pool5"), (std::vector<std::int64_t>{256, 6, 6}));
+    EXPECT_EQ(shapes.at("fc6"), (std::vector<std::int64_t>{4096}));
+    EXPECT_EQ(shapes.at("relu6"), (std::vector<std::int64_t>{4096}));
+    EXPECT_EQ(shapes.at("fc8"), (std::vector<std::int64_t>{1000}));
+    EXPECT_NEAR(static_cast<double>(net.parameter_count()) / 1e6, 61.0, 0.05);
+
+    NetworkClassifier classifier("caffenet", "CaffeNet", std::make_unique<CaffeNet>(std::move(net)),
+                                 {{3, 227, 227}, PixelSpace::caffe_imagenet()}, "fc8", {});
+    const auto& g = *generator_;
+    // Random weights have no learned prior that the released step size (8) suits; a smaller
+    // step shows the direction of each update without the overshoot.
+    OptimizerParams params;
+    params.lr_start = 0.2;
+    DgnAm output_unit(g, classifier, {"fc8"}, {643}, params, inside_bounds(), at::kCPU);
+    EXPECT_EQ(output_unit.bridge().crop_top(), 14);  // 256 -> 227
+    const auto fc8 = activations_over_steps(output_unit, 3);
+    for (std::size_t i = 1; i < fc8.size(); ++i)
+        EXPECT_GT(fc8[i], fc8[i - 1]) << "unit 643 of fc8 fell at step " << i;
+    EXPECT_EQ(output_unit.current_images().sizes(), (at::IntArrayRef{1, 3, 256, 256}));
+
+    // A hidden unit, at the centre of conv5 as the paper's hidden-unit script picks it.
+    DgnAm hidden(g, classifier, {"conv5"}, {154}, params, inside_bounds(), at::kCPU);
+    const auto conv5 = activations_over_steps(hidden, 2);
+    for (std::size_t i = 1; i < conv5.size(); ++i)
+        EXPECT_GT(conv5[i], conv5[i - 1]) << "conv5 channel 154 fell at step " << i;
+}
+
+TEST_F(PaperScale, GoogLeNetShapesAndDgnAmSteps) {
+    auto net = round_trip("googlenet_deploy.prototxt", 3, *scratch_);
+    const auto shapes = shapes_of(net);
+    EXPECT_EQ(shapes.at("conv1/7x7_s2"), (std::vector<std::int64_t>{64, 112, 112}));
+    EXPECT_EQ(shapes.at("pool1/3x3_s2"), (std::vector<std::int64_t>{64, 56, 56}));
+    EXPECT_EQ(shapes.at("inception_3a/output"), (std::vector<std::int64_t>{256, 28, 28}));
+    EXPECT_EQ(shapes.at("inception_4c/output"), (std::vector<std::int64_t>{512, 14, 14}));
+    EXPECT_EQ(shapes.at("inception_5b/output"), (std::vector<std::int64_t>{1024, 7, 7}));
+    EXPECT_EQ(shapes.at("pool5/7x7_s1"), (std::vector<std::int64_t>{1024, 1, 1}));
+    EXPECT_EQ(shapes.at("loss3/classifier"), (std::vector<std::int64_t>{1000}));
+    EXPECT_NEAR(static_cast<double>(net.parameter_count()) / 1e6, 7.0, 0.05);
+
+    NetworkClassifier classifier(
+        "googlenet", "GoogLeNet", std::make_unique<CaffeNet>(std::move(net)),
+        {{3, 224, 224}, PixelSpace::caffe_imagenet()}, "loss3/classifier", {});
+    const auto& g = *generator_;
+    OptimizerParams params;
+    params.lr_start = 0.2;  // as above; the released GoogLeNet script uses 2
+    DgnAm am(g, classifier, {"loss3/classifier"}, {643}, params, inside_bounds(), at::kCPU);
+    EXPECT_EQ(am.bridge().crop_top(), 16);  // 256 -> 224
+    const auto values = activations_over_steps(am, 3);
+    for (std::size_t i = 1; i < values.size(); ++i)
+        EXPECT_GT(values[i], values[i - 1]) << "unit 643 fell at step " << i;
+}
+
+}  // namespace
+}  // namespace dgnam
