@@ -7,6 +7,7 @@
 
 #include "dgnam/bound_file.h"
 #include "dgnam/build_config.h"
+#include "dgnam/caffe_net.h"
 #include "dgnam/error.h"
 #include "dgnam/network_models.h"
 #include "dgnam/safetensors.h"
@@ -101,10 +102,60 @@ std::vector<std::string> read_labels(const ManifestObject& c, const fs::path& fo
     return labels;
 }
 
+// "format": "dgnam-layers" (the default: a JSON layer list with safetensors weights) or "caffe"
+// (a deploy .prototxt and its .caffemodel).
+std::string source_format(const ManifestObject& o) {
+    const auto format = o.text_or("format", "dgnam-layers");
+    if (format != "dgnam-layers" && format != "caffe")
+        o.fail("\"format\" is \"" + format + "\"; expected \"dgnam-layers\" or \"caffe\"");
+    return format;
+}
+
+std::unique_ptr<CaffeNet> load_caffe_net(const ManifestObject& o, const fs::path& folder) {
+    return std::make_unique<CaffeNet>(
+        CaffeNet::load(o.file(folder, "prototxt"), o.file(folder, "caffemodel")));
+}
+
+// The image a Caffe network takes: the manifest's description, or its input blob's shape in the
+// paper's space (BGR, 0-255, ImageNet mean subtracted).
+ImageSpec caffe_image_spec(const ManifestObject& o, const char* key,
+                           const std::vector<std::int64_t>& shape) {
+    if (o.j.contains(key))
+        return read_image_spec(o, key);
+    if (shape.size() != 3 || (shape[0] != 3 && shape[0] != 1))
+        o.fail(std::string("needs \"") + key + "\": the network's blob is not a [3, H, W] image");
+    ImageSpec spec{shape, PixelSpace::caffe_imagenet()};
+    if (shape[0] == 1) {
+        spec.space.channels = 1;
+        spec.space.mean = {117.0};
+        spec.space.stddev = {1.0};
+    }
+    return spec;
+}
+
+// A Caffe classifier's default output is the layer a final Softmax reads (fc8, not prob): the
+// paper maximises pre-softmax scores.
+std::string caffe_output_layer(const LayeredNetwork& net) {
+    const auto& layers = net.layers();
+    if (layers.size() >= 2 && layers.back().type == "Softmax")
+        return layers[layers.size() - 2].name;
+    return layers.back().name;
+}
+
 std::unique_ptr<Classifier> load_classifier(const ManifestObject& c, const fs::path& folder) {
     if (!c.j.is_object())
         c.fail("must be an object");
     const auto id = c.text("id");
+    if (source_format(c) == "caffe") {
+        auto net = load_caffe_net(c, folder);
+        ImageSpec input = caffe_image_spec(c, "input", net->input_shape());
+        if (input.shape != net->input_shape())
+            c.fail("\"input\" declares a different shape than the network's input blob");
+        const auto output_layer = c.text_or("output_layer", caffe_output_layer(*net));
+        return std::make_unique<NetworkClassifier>(id, c.text_or("name", id), std::move(net),
+                                                   std::move(input), output_layer,
+                                                   read_labels(c, folder));
+    }
     const auto weights_path = c.file(folder, "weights");
     ImageSpec input = read_image_spec(c, "input");
     auto weights = read_safetensors(weights_path).tensors;
@@ -138,9 +189,30 @@ at::Tensor read_bound(const ManifestObject& b, const fs::path& folder, const cha
     b.fail(std::string("\"") + key + "\" must be a number or " + std::to_string(size) + " numbers");
 }
 
+CodeBounds read_bounds(const ManifestObject& g, const fs::path& folder, std::int64_t d) {
+    ManifestObject b{g.at("bounds"), g.where + " bounds"};
+    if (!b.j.is_object())
+        b.fail("must be an object");
+    CodeBounds bounds;
+    bounds.lower = read_bound(b, folder, "lower", "lower_file", d, 0.0);
+    bounds.upper = read_bound(b, folder, "upper", "upper_file", d, 0.0);
+    bounds.method = b.text_or("method", "");
+    return bounds;
+}
+
 std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::path& folder) {
     if (!g.j.is_object())
         g.fail("must be an object");
+    if (source_format(g) == "caffe") {
+        auto net = load_caffe_net(g, folder);
+        if (net->input_shape().size() != 1)
+            g.fail("the generator's input blob must be a code vector [N, D]");
+        const auto d = net->input_shape()[0];
+        ImageSpec output = caffe_image_spec(g, "output", net->layers().back().shape);
+        auto bounds = read_bounds(g, folder, d);
+        return std::make_unique<NetworkGenerator>(std::move(net), std::move(output),
+                                                  std::move(bounds));
+    }
     const auto weights_path = g.file(folder, "weights");
     const auto code_size = g.at("code_size");
     if (!code_size.is_number_integer() || code_size.get<std::int64_t>() < 1 ||
@@ -150,14 +222,8 @@ std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::pat
     ImageSpec output = read_image_spec(g, "output");
     auto weights = read_safetensors(weights_path).tensors;
     SequentialNet net(g.at("layers"), {d}, weights, weights_path.string());
-    ManifestObject b{g.at("bounds"), g.where + " bounds"};
-    if (!b.j.is_object())
-        b.fail("must be an object");
-    CodeBounds bounds;
-    bounds.lower = read_bound(b, folder, "lower", "lower_file", d, 0.0);
-    bounds.upper = read_bound(b, folder, "upper", "upper_file", d, 0.0);
-    bounds.method = b.text_or("method", "");
-    return std::make_unique<NetworkGenerator>(std::move(net), std::move(output), std::move(bounds));
+    return std::make_unique<NetworkGenerator>(std::move(net), std::move(output),
+                                              read_bounds(g, folder, d));
 }
 
 }  // namespace

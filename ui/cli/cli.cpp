@@ -24,6 +24,7 @@ int run(int argc, char** argv) {
     commands["synthesize"] = add_synthesize_command(app, common);
     commands["train"] = add_train_command(app, common);
     commands["topk"] = add_topk_command(app, common);
+    commands["pack"] = add_pack_command(app, common);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -14,5 +14,6 @@ Command add_layers_command(CLI::App& app, const CommonOptions& common);
 Command add_synthesize_command(CLI::App& app, const CommonOptions& common);
 Command add_train_command(CLI::App& app, const CommonOptions& common);
 Command add_topk_command(CLI::App& app, const CommonOptions& common);
+Command add_pack_command(CLI::App& app, const CommonOptions& common);
 
 }  // namespace dgnam::cli
