@@ -20,8 +20,9 @@ packages=(
   libglfw3-dev libimgui-dev
   # drawing tests and screenshots without a display: Xvfb with Mesa's software OpenGL
   xvfb xauth libgl1-mesa-dri libglx-mesa0 imagemagick
-  # tests and benchmarks
-  libgtest-dev libbenchmark-dev
+  # tests and benchmarks; PyTorch from Debian exports the TorchScript test models
+  # (packaging/export_torchvision.py) and nothing else
+  libgtest-dev libbenchmark-dev python3-torch python3-torchvision
   # data for the bundled pack's training
   dataset-fashion-mnist
 )

@@ -11,6 +11,7 @@
 #include "dgnam/error.h"
 #include "dgnam/network_models.h"
 #include "dgnam/safetensors.h"
+#include "dgnam/torchscript_net.h"
 
 namespace dgnam {
 namespace fs = std::filesystem;
@@ -104,11 +105,24 @@ std::vector<std::string> read_labels(const ManifestObject& c, const fs::path& fo
 
 // "format": "dgnam-layers" (the default: a JSON layer list with safetensors weights) or "caffe"
 // (a deploy .prototxt and its .caffemodel).
-std::string source_format(const ManifestObject& o) {
+std::string source_format(const ManifestObject& o, PackTrust trust) {
     const auto format = o.text_or("format", "dgnam-layers");
-    if (format != "dgnam-layers" && format != "caffe")
-        o.fail("\"format\" is \"" + format + "\"; expected \"dgnam-layers\" or \"caffe\"");
+    if (format != "dgnam-layers" && format != "caffe" && format != "torchscript")
+        o.fail("\"format\" is \"" + format +
+               "\"; expected \"dgnam-layers\", \"caffe\" or \"torchscript\"");
+    if (format == "torchscript" && trust != PackTrust::AllowTorchScript)
+        o.fail(
+            "is a TorchScript model, which runs code from its file when loaded; open the pack "
+            "with --allow-torchscript if you trust where it came from");
     return format;
+}
+
+// A TorchScript entry needs its image description: the file does not record its input.
+std::unique_ptr<TorchScriptNet> load_torchscript_net(const ManifestObject& o,
+                                                     const fs::path& folder,
+                                                     std::vector<std::int64_t> input_shape) {
+    return std::make_unique<TorchScriptNet>(
+        TorchScriptNet::load(o.file(folder, "file"), std::move(input_shape)));
 }
 
 std::unique_ptr<CaffeNet> load_caffe_net(const ManifestObject& o, const fs::path& folder) {
@@ -142,11 +156,21 @@ std::string caffe_output_layer(const LayeredNetwork& net) {
     return layers.back().name;
 }
 
-std::unique_ptr<Classifier> load_classifier(const ManifestObject& c, const fs::path& folder) {
+std::unique_ptr<Classifier> load_classifier(const ManifestObject& c, const fs::path& folder,
+                                            PackTrust trust) {
     if (!c.j.is_object())
         c.fail("must be an object");
     const auto id = c.text("id");
-    if (source_format(c) == "caffe") {
+    const auto format = source_format(c, trust);
+    if (format == "torchscript") {
+        ImageSpec input = read_image_spec(c, "input");
+        auto net = load_torchscript_net(c, folder, input.shape);
+        const auto output_layer = c.text_or("output_layer", net->layers().back().name);
+        return std::make_unique<NetworkClassifier>(id, c.text_or("name", id), std::move(net),
+                                                   std::move(input), output_layer,
+                                                   read_labels(c, folder));
+    }
+    if (format == "caffe") {
         auto net = load_caffe_net(c, folder);
         ImageSpec input = caffe_image_spec(c, "input", net->input_shape());
         if (input.shape != net->input_shape())
@@ -200,10 +224,23 @@ CodeBounds read_bounds(const ManifestObject& g, const fs::path& folder, std::int
     return bounds;
 }
 
-std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::path& folder) {
+std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::path& folder,
+                                          PackTrust trust) {
     if (!g.j.is_object())
         g.fail("must be an object");
-    if (source_format(g) == "caffe") {
+    const auto format = source_format(g, trust);
+    if (format == "torchscript") {
+        const auto code_size = g.at("code_size");
+        if (!code_size.is_number_integer() || code_size.get<std::int64_t>() < 1 ||
+            code_size.get<std::int64_t>() > (1 << 20))
+            g.fail("\"code_size\" must be an integer from 1 to 1048576");
+        const auto d = code_size.get<std::int64_t>();
+        ImageSpec output = read_image_spec(g, "output");
+        auto net = load_torchscript_net(g, folder, {d});
+        return std::make_unique<NetworkGenerator>(std::move(net), std::move(output),
+                                                  read_bounds(g, folder, d));
+    }
+    if (format == "caffe") {
         auto net = load_caffe_net(g, folder);
         if (net->input_shape().size() != 1)
             g.fail("the generator's input blob must be a code vector [N, D]");
@@ -260,7 +297,7 @@ void ModelPack::to(const at::Device& device) {
         generator->to(device);
 }
 
-ModelPack load_model_pack(const fs::path& folder) {
+ModelPack load_model_pack(const fs::path& folder, PackTrust trust) {
     const fs::path manifest_path = folder / kManifest;
     std::ifstream in(manifest_path);
     if (!in)
@@ -286,10 +323,11 @@ ModelPack load_model_pack(const fs::path& folder) {
         root.fail("\"classifiers\" must be a non-empty array");
     for (std::size_t i = 0; i < classifiers.size(); ++i)
         pack.classifiers.push_back(load_classifier(
-            {classifiers[i], manifest_path.string() + " classifier " + std::to_string(i)}, folder));
+            {classifiers[i], manifest_path.string() + " classifier " + std::to_string(i)}, folder,
+            trust));
     if (manifest.contains("generator") && !manifest["generator"].is_null()) {
         ManifestObject g{manifest["generator"], manifest_path.string() + " generator"};
-        pack.generator = load_generator(g, folder);
+        pack.generator = load_generator(g, folder, trust);
         pack.generator_classifier = g.text_or("classifier", pack.classifiers.front()->id());
         pack.code_layer = g.text_or("code_layer", "");
         pack.display = DisplayMapping::from_json(g.j.value("display", nlohmann::json()), g.where);

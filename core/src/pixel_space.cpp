@@ -50,6 +50,16 @@ PixelSpace PixelSpace::caffe_imagenet() {
     return s;
 }
 
+PixelSpace PixelSpace::torchvision_imagenet() {
+    PixelSpace s;
+    s.channels = 3;
+    s.order = ChannelOrder::RGB;
+    s.scale = 1.0;
+    s.mean = {0.485, 0.456, 0.406};
+    s.stddev = {0.229, 0.224, 0.225};
+    return s;
+}
+
 PixelSpace PixelSpace::from_json(const nlohmann::json& j, const std::string& where) {
     auto fail = [&](const std::string& what) { throw Error(where + ": pixel space " + what); };
     if (!j.is_object())

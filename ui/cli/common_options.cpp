@@ -16,11 +16,14 @@ void CommonOptions::add_to(CLI::App& app) {
         ->capture_default_str()
         ->check(CLI::Range(0, 1024))
         ->multi_option_policy(last);
+    app.add_flag("--allow-torchscript", allow_torchscript,
+                 "Open TorchScript models in the pack (they run code from their files)");
 }
 
 ModelPack CommonOptions::load_pack() const {
     set_compute_threads(threads);
-    return load_model_pack(pack.empty() ? default_pack_folder() : std::filesystem::path(pack));
+    return load_model_pack(pack.empty() ? default_pack_folder() : std::filesystem::path(pack),
+                           allow_torchscript ? PackTrust::AllowTorchScript : PackTrust::DataOnly);
 }
 
 c10::Device CommonOptions::parsed_device() const {

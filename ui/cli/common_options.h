@@ -12,6 +12,7 @@ struct CommonOptions {
     std::string pack;  // "" = the bundled pack
     std::string device = "auto";
     int threads = 0;
+    bool allow_torchscript = false;
 
     void add_to(CLI::App& app);
     // Loads the pack (throws dgnam::Error naming the file) and sets the thread count.

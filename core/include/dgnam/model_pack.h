@@ -31,8 +31,14 @@ struct ModelPack {
     void to(const at::Device& device);
 };
 
-// Throws dgnam::Error naming the file (manifest or weights) and the problem.
-ModelPack load_model_pack(const std::filesystem::path& folder);
+// What a pack may make the program run. Weights (safetensors, Caffe protobuf) are data; a
+// TorchScript model carries code that runs when it is loaded, so it needs the user's consent.
+enum class PackTrust { DataOnly, AllowTorchScript };
+
+// Throws dgnam::Error naming the file (manifest or weights) and the problem, and for a
+// TorchScript entry under PackTrust::DataOnly.
+ModelPack load_model_pack(const std::filesystem::path& folder,
+                          PackTrust trust = PackTrust::DataOnly);
 
 // The bundled pack: $DGNAM_PACK if set, else share/dgnam beside the running program (bin/..),
 // else the configured install folder, else the source tree's

@@ -30,6 +30,9 @@ struct PixelSpace {
     // The space of the paper's Caffe networks and generator: BGR, 0-255, minus the per-channel
     // ImageNet mean (B 104, G 117, R 123), standard deviation 1.
     static PixelSpace caffe_imagenet();
+    // torchvision's classifiers: RGB in [0, 1], normalised by the ImageNet mean
+    // (0.485, 0.456, 0.406) and standard deviation (0.229, 0.224, 0.225).
+    static PixelSpace torchvision_imagenet();
 
     // Throws dgnam::Error naming `where` and the field on a malformed description.
     static PixelSpace from_json(const nlohmann::json& j, const std::string& where);
