@@ -12,6 +12,7 @@
 #include "dgnam/network_models.h"
 #include "dgnam/safetensors.h"
 #include "dgnam/torchscript_net.h"
+#include "dgnam/upconv_gan.h"
 
 namespace dgnam {
 namespace fs = std::filesystem;
@@ -107,9 +108,11 @@ std::vector<std::string> read_labels(const ManifestObject& c, const fs::path& fo
 // (a deploy .prototxt and its .caffemodel).
 std::string source_format(const ManifestObject& o, PackTrust trust) {
     const auto format = o.text_or("format", "dgnam-layers");
-    if (format != "dgnam-layers" && format != "caffe" && format != "torchscript")
+    if (format != "dgnam-layers" && format != "caffe" && format != "torchscript" &&
+        format != "upconvgan-fc6")
         o.fail("\"format\" is \"" + format +
-               "\"; expected \"dgnam-layers\", \"caffe\" or \"torchscript\"");
+               "\"; expected \"dgnam-layers\", \"caffe\", \"torchscript\" or "
+               "\"upconvgan-fc6\" (generators)");
     if (format == "torchscript" && trust != PackTrust::AllowTorchScript)
         o.fail(
             "is a TorchScript model, which runs code from its file when loaded; open the pack "
@@ -229,6 +232,8 @@ std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::pat
     if (!g.j.is_object())
         g.fail("must be an object");
     const auto format = source_format(g, trust);
+    if (format == "upconvgan-fc6")
+        return load_upconv_gan_fc6(g.file(folder, "file"), read_bounds(g, folder, 4096));
     if (format == "torchscript") {
         const auto code_size = g.at("code_size");
         if (!code_size.is_number_integer() || code_size.get<std::int64_t>() < 1 ||
