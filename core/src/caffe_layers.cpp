@@ -9,18 +9,12 @@
 
 #include "dgnam/conv_transpose_rewrite.h"
 #include "dgnam/error.h"
+#include "dgnam/shape_text.h"
 
 namespace dgnam::caffe_layers {
 namespace {
 
 using Shape = std::vector<std::int64_t>;
-
-std::string shape_text(at::IntArrayRef s) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < s.size(); ++i)
-        out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
-}
 
 [[noreturn]] void fail(const std::string& what) {
     throw Error(what);

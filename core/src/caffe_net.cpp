@@ -13,17 +13,11 @@
 #include "caffe_layers.h"
 #include "dgnam/atomic_file.h"
 #include "dgnam/error.h"
+#include "dgnam/shape_text.h"
 
 namespace dgnam {
 namespace fs = std::filesystem;
 namespace {
-
-std::string shape_text(at::IntArrayRef s) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < s.size(); ++i)
-        out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
-}
 
 caffe_layers::Blob to_blob(const dgnam_caffe::BlobProto& proto, const std::string& where) {
     caffe_layers::Blob blob;

@@ -9,17 +9,11 @@
 #include "dgnam/bound_file.h"
 #include "dgnam/caffe_net.h"
 #include "dgnam/error.h"
+#include "dgnam/shape_text.h"
 
 namespace dgnam {
 namespace fs = std::filesystem;
 namespace {
-
-std::string shape_text(const std::vector<std::int64_t>& s) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < s.size(); ++i)
-        out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
-}
 
 const LayerInfo* find_layer(const CaffeNet& net, const std::string& name) {
     for (const auto& l : net.layers())

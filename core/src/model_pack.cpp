@@ -216,6 +216,14 @@ at::Tensor read_bound(const ManifestObject& b, const fs::path& folder, const cha
     b.fail(std::string("\"") + key + "\" must be a number or " + std::to_string(size) + " numbers");
 }
 
+std::int64_t read_code_size(const ManifestObject& g) {
+    const auto& code_size = g.at("code_size");
+    if (!code_size.is_number_integer() || code_size.get<std::int64_t>() < 1 ||
+        code_size.get<std::int64_t>() > (1 << 20))
+        g.fail("\"code_size\" must be an integer from 1 to 1048576");
+    return code_size.get<std::int64_t>();
+}
+
 CodeBounds read_bounds(const ManifestObject& g, const fs::path& folder, std::int64_t d) {
     ManifestObject b{g.at("bounds"), g.where + " bounds"};
     if (!b.j.is_object())
@@ -235,11 +243,7 @@ std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::pat
     if (format == "upconvgan-fc6")
         return load_upconv_gan_fc6(g.file(folder, "file"), read_bounds(g, folder, 4096));
     if (format == "torchscript") {
-        const auto code_size = g.at("code_size");
-        if (!code_size.is_number_integer() || code_size.get<std::int64_t>() < 1 ||
-            code_size.get<std::int64_t>() > (1 << 20))
-            g.fail("\"code_size\" must be an integer from 1 to 1048576");
-        const auto d = code_size.get<std::int64_t>();
+        const auto d = read_code_size(g);
         ImageSpec output = read_image_spec(g, "output");
         auto net = load_torchscript_net(g, folder, {d});
         return std::make_unique<NetworkGenerator>(std::move(net), std::move(output),
@@ -256,11 +260,7 @@ std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::pat
                                                   std::move(bounds));
     }
     const auto weights_path = g.file(folder, "weights");
-    const auto code_size = g.at("code_size");
-    if (!code_size.is_number_integer() || code_size.get<std::int64_t>() < 1 ||
-        code_size.get<std::int64_t>() > (1 << 20))
-        g.fail("\"code_size\" must be an integer from 1 to 1048576");
-    const auto d = code_size.get<std::int64_t>();
+    const auto d = read_code_size(g);
     ImageSpec output = read_image_spec(g, "output");
     auto weights = read_safetensors(weights_path).tensors;
     SequentialNet net(g.at("layers"), {d}, weights, weights_path.string());

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dgnam/error.h"
+#include "dgnam/shape_text.h"
 
 namespace dgnam {
 
@@ -72,14 +73,8 @@ NetworkGenerator::NetworkGenerator(std::unique_ptr<LayeredNetwork> net, ImageSpe
         throw Error("generator: its input must be a code vector [D]");
     const auto& produced = net_->layers().back().shape;
     if (produced != output_.shape) {
-        auto text = [](const std::vector<std::int64_t>& s) {
-            std::string out = "[";
-            for (std::size_t i = 0; i < s.size(); ++i)
-                out += (i ? ", " : "") + std::to_string(s[i]);
-            return out + "]";
-        };
-        throw Error("generator: the network produces images of shape " + text(produced) +
-                    " but its description declares " + text(output_.shape));
+        throw Error("generator: the network produces images of shape " + shape_text(produced) +
+                    " but its description declares " + shape_text(output_.shape));
     }
     const auto d = code_size();
     for (const at::Tensor* t : {&bounds_.lower, &bounds_.upper})

@@ -11,16 +11,10 @@
 
 #include "dgnam/conv_transpose_rewrite.h"
 #include "dgnam/error.h"
+#include "dgnam/shape_text.h"
 
 namespace dgnam {
 namespace {
-
-std::string shape_text(at::IntArrayRef s) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < s.size(); ++i)
-        out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
-}
 
 // Reads layer parameters with messages that name the layer and the file.
 class ParamReader {

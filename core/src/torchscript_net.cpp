@@ -5,19 +5,13 @@
 #include <map>
 
 #include "dgnam/error.h"
+#include "dgnam/shape_text.h"
 
 namespace dgnam {
 namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kLayerOutputs = "layer_outputs";
-
-std::string shape_text(at::IntArrayRef s) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < s.size(); ++i)
-        out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
-}
 
 // "__torch__.torch.nn.modules.conv.Conv2d" -> "Conv2d"
 std::string short_type(const std::string& qualified) {
