@@ -8,20 +8,10 @@ namespace dgnam {
 namespace {
 
 PixelSpace caffe_bgr() {
-    PixelSpace s;
-    s.channels = 3;
-    s.order = ChannelOrder::BGR;
-    s.scale = 255.0;
-    s.mean = {104.0, 117.0, 123.0};
-    s.stddev = {1.0, 1.0, 1.0};
-    return s;
+    return PixelSpace::caffe_imagenet();
 }
-
 PixelSpace torchvision_rgb() {
-    PixelSpace s;
-    s.mean = {0.485, 0.456, 0.406};
-    s.stddev = {0.229, 0.224, 0.225};
-    return s;
+    return PixelSpace::torchvision_imagenet();
 }
 
 TEST(ImageBridge, CentreCropOffsetsMatchThePaper) {

@@ -62,14 +62,6 @@ bool listed(const std::string& type) {
     return type != "Split" && type != "Dropout" && type != "Silence";
 }
 
-LayerKind kind_of_caffe_type(const std::string& type) {
-    if (type == "Convolution" || type == "Deconvolution")
-        return LayerKind::Convolution;
-    if (type == "InnerProduct")
-        return LayerKind::FullyConnected;
-    return LayerKind::Other;
-}
-
 }  // namespace
 
 struct CaffeNet::Graph {
@@ -234,7 +226,7 @@ CaffeNet CaffeNet::build(const fs::path& prototxt, const fs::path* caffemodel_pa
             LayerInfo info;
             info.name = layer.name();
             info.type = layer.type();
-            info.kind = kind_of_caffe_type(layer.type());
+            info.kind = kind_of_type(layer.type());
             const auto s = probe[static_cast<std::size_t>(step.tops[0])].sizes();
             info.shape.assign(s.begin() + 1, s.end());
             g->infos.push_back(std::move(info));
@@ -298,6 +290,13 @@ std::int64_t CaffeNet::parameter_count() const {
     return n;
 }
 
+const std::string& CaffeNet::default_output_layer() const {
+    const auto& layers = graph_->infos;
+    if (layers.size() >= 2 && layers.back().type == "Softmax")
+        return layers[layers.size() - 2].name;
+    return layers.back().name;
+}
+
 std::vector<std::string> CaffeNet::supported_types() {
     return caffe_layers::supported_types();
 }
@@ -340,11 +339,10 @@ at::Tensor CaffeNet::forward_to(const at::Tensor& input, const std::string& laye
 }
 
 void CaffeNet::to(const at::Device& device) {
-    for (auto& s : graph_->steps) {
+    // Only the ops' weights move; the blobs as read stay put for write_caffemodel, so a GPU
+    // does not hold the weights twice.
+    for (auto& s : graph_->steps)
         s.op->to(device);
-        for (auto& b : s.blobs)
-            b = b.to(device);
-    }
 }
 
 void CaffeNet::write_caffemodel(const fs::path& path) const {

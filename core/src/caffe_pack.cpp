@@ -22,13 +22,6 @@ const LayerInfo* find_layer(const CaffeNet& net, const std::string& name) {
     return nullptr;
 }
 
-std::string default_output_layer(const CaffeNet& net) {
-    const auto& layers = net.layers();
-    if (layers.size() >= 2 && layers.back().type == "Softmax")
-        return layers[layers.size() - 2].name;
-    return layers.back().name;
-}
-
 // Copies (or links) `source` into the pack as `name` unless it is already that file.
 void place(const fs::path& source, const fs::path& folder, const std::string& name, bool link) {
     const auto target = folder / name;
@@ -105,7 +98,7 @@ ModelPack create_caffe_pack(const CaffePackSources& sources, const fs::path& fol
         if (c.id.empty())
             throw Error("classifier " + std::to_string(i + 1) + " has no id");
         const auto net = CaffeNet::load(c.prototxt, c.caffemodel);
-        const auto output = c.output_layer.empty() ? default_output_layer(net) : c.output_layer;
+        const auto output = c.output_layer.empty() ? net.default_output_layer() : c.output_layer;
         const auto* out = find_layer(net, output);
         if (!out)
             throw Error(c.prototxt.string() + ": has no layer \"" + output + "\"");

@@ -15,9 +15,11 @@ const char* to_string(LayerKind kind) {
 }
 
 LayerKind kind_of_type(const std::string& type) {
-    if (type == "conv2d" || type == "conv_transpose2d")
+    // The pack's own names, Caffe's and PyTorch's module names.
+    if (type == "conv2d" || type == "conv_transpose2d" || type == "Convolution" ||
+        type == "Deconvolution" || type == "Conv2d" || type == "ConvTranspose2d")
         return LayerKind::Convolution;
-    if (type == "linear")
+    if (type == "linear" || type == "InnerProduct" || type == "Linear")
         return LayerKind::FullyConnected;
     return LayerKind::Other;
 }

@@ -150,15 +150,6 @@ ImageSpec caffe_image_spec(const ManifestObject& o, const char* key,
     return spec;
 }
 
-// A Caffe classifier's default output is the layer a final Softmax reads (fc8, not prob): the
-// paper maximises pre-softmax scores.
-std::string caffe_output_layer(const LayeredNetwork& net) {
-    const auto& layers = net.layers();
-    if (layers.size() >= 2 && layers.back().type == "Softmax")
-        return layers[layers.size() - 2].name;
-    return layers.back().name;
-}
-
 std::unique_ptr<Classifier> load_classifier(const ManifestObject& c, const fs::path& folder,
                                             PackTrust trust) {
     if (!c.j.is_object())
@@ -178,7 +169,7 @@ std::unique_ptr<Classifier> load_classifier(const ManifestObject& c, const fs::p
         ImageSpec input = caffe_image_spec(c, "input", net->input_shape());
         if (input.shape != net->input_shape())
             c.fail("\"input\" declares a different shape than the network's input blob");
-        const auto output_layer = c.text_or("output_layer", caffe_output_layer(*net));
+        const auto output_layer = c.text_or("output_layer", net->default_output_layer());
         return std::make_unique<NetworkClassifier>(id, c.text_or("name", id), std::move(net),
                                                    std::move(input), output_layer,
                                                    read_labels(c, folder));

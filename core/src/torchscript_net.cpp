@@ -19,14 +19,6 @@ std::string short_type(const std::string& qualified) {
     return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
 }
 
-LayerKind kind_of_module(const std::string& type) {
-    if (type == "Conv2d" || type == "ConvTranspose2d")
-        return LayerKind::Convolution;
-    if (type == "Linear")
-        return LayerKind::FullyConnected;
-    return LayerKind::Other;
-}
-
 }  // namespace
 
 struct TorchScriptNet::Model {
@@ -122,7 +114,7 @@ TorchScriptNet TorchScriptNet::load(const fs::path& path, std::vector<std::int64
                  module_name.compare(module_name.size() - name.size(), name.size(), name) == 0 &&
                  module_name[module_name.size() - name.size() - 1] == '.'))
                 info.type = type;
-        info.kind = kind_of_module(info.type);
+        info.kind = kind_of_type(info.type);
         info.shape.assign(value.sizes().begin() + 1, value.sizes().end());
         m->infos.push_back(std::move(info));
     }

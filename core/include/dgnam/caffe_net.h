@@ -43,6 +43,9 @@ class CaffeNet final : public LayeredNetwork {
     // Fields of the description the project's schema skips (with their lines).
     const std::vector<std::string>& warnings() const;
     std::int64_t parameter_count() const;
+    // The layer a classifier's scores come from: the one a final Softmax reads (fc8, not
+    // prob), because DGN-AM maximises pre-softmax scores; else the last layer.
+    const std::string& default_output_layer() const;
     // Writes the weights as a binary .caffemodel (current encoding, one entry per layer with
     // parameters). Throws dgnam::Error naming the file when it cannot be written.
     void write_caffemodel(const std::filesystem::path& path) const;
