@@ -5,7 +5,9 @@
 #include "dgnam/error.h"
 #include "dgnam/model_pack.h"
 #include "dgnam/safetensors.h"
+#include "test_paths.h"
 #include "test_support.h"
+#include "torchscript_pack.h"
 
 namespace dgnam {
 namespace {
@@ -189,6 +191,43 @@ TEST(ModelPack, UnknownClassifierListsTheKnownOnes) {
     const auto e = error_of([&] { pack.classifier("B"); });
     EXPECT_NE(e.find("it has: A"), std::string::npos) << e;
     EXPECT_EQ(pack.summary()["pack"], "tiny test pack");
+}
+
+// The front ends ask before a pack's code runs: pack_code_files names it from the manifest
+// alone, and the pack loads only when trusted.
+TEST(ModelPack, CodeFilesAreNamedBeforeAnythingLoads) {
+    const std::filesystem::path bundled = DGNAM_TEST_SOURCE_DIR "/../resources/packs/fashion-mnist";
+    EXPECT_TRUE(pack_code_files(bundled).empty());
+
+    test::ScratchFolder scratch;
+    const auto folder = scratch / "with-torchscript";
+    test::write_pack_with_torchscript(bundled, folder);
+    EXPECT_EQ(pack_code_files(folder), std::vector<std::filesystem::path>{folder / "tiny.pt"});
+    const auto refused = error_of([&] { load_model_pack(folder); });
+    EXPECT_NE(refused.find("classifier 2: is a TorchScript model, which runs code"),
+              std::string::npos)
+        << refused;
+    EXPECT_NE(refused.find("--allow-torchscript"), std::string::npos) << refused;
+
+    const auto pack = load_model_pack(folder, PackTrust::AllowTorchScript);
+    const Classifier& t = pack.classifier("T");
+    EXPECT_EQ(t.output_layer(), "fc");
+    EXPECT_EQ(t.layer("pool").shape, (std::vector<std::int64_t>{1, 7, 7}));
+    EXPECT_EQ(t.label_of("fc", 8), "Bag");
+
+    // An entry whose file lies outside the pack is refused here too, before any question.
+    nlohmann::json manifest;
+    {
+        std::ifstream in(folder / "manifest.json");
+        manifest = nlohmann::json::parse(in);
+    }
+    manifest["classifiers"][2]["file"] = "../elsewhere.pt";
+    {
+        std::ofstream out(folder / "manifest.json");
+        out << manifest.dump();
+    }
+    const auto outside = error_of([&] { pack_code_files(folder); });
+    EXPECT_NE(outside.find("classifier 2"), std::string::npos) << outside;
 }
 
 }  // namespace

@@ -116,7 +116,8 @@ std::string source_format(const ManifestObject& o, PackTrust trust) {
     if (format == "torchscript" && trust != PackTrust::AllowTorchScript)
         o.fail(
             "is a TorchScript model, which runs code from its file when loaded; open the pack "
-            "with --allow-torchscript if you trust where it came from");
+            "with --allow-torchscript (dgnam, dgnam-live) or accept the studio's question, only "
+            "if you trust where it came from");
     return format;
 }
 
@@ -259,6 +260,26 @@ std::unique_ptr<Generator> load_generator(const ManifestObject& g, const fs::pat
                                               read_bounds(g, folder, d));
 }
 
+// The manifest as JSON, with its top level checked.
+nlohmann::json read_manifest(const fs::path& manifest_path) {
+    std::ifstream in(manifest_path);
+    if (!in)
+        throw Error(manifest_path.string() +
+                    ": cannot open the pack's manifest; is this a model pack folder?");
+    nlohmann::json manifest;
+    try {
+        manifest = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(manifest_path.string() + ": not valid JSON (" + e.what() + ")");
+    }
+    ManifestObject root{manifest, manifest_path.string()};
+    if (!manifest.is_object())
+        root.fail("must hold a JSON object");
+    if (root.text_or("format", "") != "dgnam-pack")
+        root.fail("\"format\" must be \"dgnam-pack\"");
+    return manifest;
+}
+
 }  // namespace
 
 Classifier& ModelPack::classifier(const std::string& id) const {
@@ -295,21 +316,8 @@ void ModelPack::to(const at::Device& device) {
 
 ModelPack load_model_pack(const fs::path& folder, PackTrust trust) {
     const fs::path manifest_path = folder / kManifest;
-    std::ifstream in(manifest_path);
-    if (!in)
-        throw Error(manifest_path.string() +
-                    ": cannot open the pack's manifest; is this a model pack folder?");
-    nlohmann::json manifest;
-    try {
-        manifest = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(manifest_path.string() + ": not valid JSON (" + e.what() + ")");
-    }
+    const nlohmann::json manifest = read_manifest(manifest_path);
     ManifestObject root{manifest, manifest_path.string()};
-    if (!manifest.is_object())
-        root.fail("must hold a JSON object");
-    if (root.text_or("format", "") != "dgnam-pack")
-        root.fail("\"format\" must be \"dgnam-pack\"");
     ModelPack pack;
     pack.folder = folder;
     pack.name = root.text_or("name", folder.filename().string());
@@ -330,6 +338,26 @@ ModelPack load_model_pack(const fs::path& folder, PackTrust trust) {
         pack.classifier(pack.generator_classifier);  // must exist
     }
     return pack;
+}
+
+std::vector<fs::path> pack_code_files(const fs::path& folder) {
+    const fs::path manifest_path = folder / kManifest;
+    const nlohmann::json manifest = read_manifest(manifest_path);
+    std::vector<fs::path> files;
+    auto note = [&](const nlohmann::json& entry, const std::string& where) {
+        if (!entry.is_object())
+            return;  // load_model_pack reports it
+        const ManifestObject o{entry, where};
+        if (o.text_or("format", "") == "torchscript")
+            files.push_back(o.file(folder, "file"));
+    };
+    if (manifest.contains("classifiers") && manifest["classifiers"].is_array())
+        for (std::size_t i = 0; i < manifest["classifiers"].size(); ++i)
+            note(manifest["classifiers"][i],
+                 manifest_path.string() + " classifier " + std::to_string(i));
+    if (manifest.contains("generator"))
+        note(manifest["generator"], manifest_path.string() + " generator");
+    return files;
 }
 
 fs::path default_pack_folder() {

@@ -17,8 +17,9 @@ struct UnitInspector::Loaded {
 };
 
 UnitInspector::UnitInspector(std::filesystem::path pack_folder, std::filesystem::path data_folder,
-                             InspectorEvents events)
+                             InspectorEvents events, PackTrust trust)
     : pack_folder_(std::move(pack_folder)),
+      trust_(trust),
       data_folder_(std::move(data_folder)),
       events_(std::move(events)) {
     thread_ = std::thread([this] { loop(); });
@@ -85,7 +86,7 @@ void UnitInspector::loop() {
         const std::uint64_t id = verdict ? verdict->id : top->id;
         try {
             if (!loaded.pack)
-                loaded.pack = load_model_pack(pack_folder_);
+                loaded.pack = load_model_pack(pack_folder_, trust_);
             if (verdict)
                 answer(loaded, *verdict);
             else

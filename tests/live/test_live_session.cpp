@@ -12,6 +12,7 @@
 #include "dgnam/gallery.h"
 #include "dgnam/png_io.h"
 #include "live_session.h"
+#include "torchscript_pack.h"
 
 namespace dgnam::live {
 namespace {
@@ -137,6 +138,31 @@ TEST_F(LiveSessionTest, SavesTheImageAndExportsAGallery) {
     EXPECT_EQ(index.items.front().unit, 4);
     EXPECT_THROW(session_->export_gallery(folder, false), Error);  // never replaced silently
     EXPECT_NO_THROW(session_->export_gallery(folder, true));
+}
+
+TEST(LiveSessionTrust, ATorchScriptPackLoadsOnlyWhenTrusted) {
+    const fs::path folder = fs::path(DGNAM_LIVE_OUTPUT_DIR) / "session_scratch" / "torchscript";
+    fs::remove_all(folder);
+    dgnam::test::write_pack_with_torchscript(DGNAM_TEST_PACK_DIR, folder);
+    try {
+        LiveSession refused(folder, c10::Device(c10::kCPU));
+        FAIL() << "a TorchScript pack loaded without consent";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--allow-torchscript"), std::string::npos) << e.what();
+    }
+    LiveSession session(folder, c10::Device(c10::kCPU), PackTrust::AllowTorchScript);
+    RunSettings settings = session.settings();
+    settings.params.iterations = 4;
+    session.set_settings(settings);
+    session.select_unit(session.resolve(UnitRef{"T", "", 5}));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (session.run_active() && std::chrono::steady_clock::now() < deadline) {
+        session.poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    session.poll();
+    ASSERT_EQ(session.results().size(), 1u);
+    EXPECT_NE(session.results().find("T", "fc", 5), nullptr);
 }
 
 }  // namespace

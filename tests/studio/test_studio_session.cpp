@@ -11,6 +11,7 @@
 #include "dgnam/gallery.h"
 #include "studio_session.h"
 #include "studio_test_support.h"
+#include "torchscript_pack.h"
 
 Q_DECLARE_METATYPE(dgnam::Frame)
 Q_DECLARE_METATYPE(dgnam::UnitResult)
@@ -227,6 +228,36 @@ class TestStudioSession : public QObject {
         QVERIFY_THROWS_EXCEPTION(dgnam::Error, session.saveCurrentImage("/tmp/never.png"));
         QVERIFY_THROWS_EXCEPTION(dgnam::Error,
                                  session.exportGallery(dir.filePath("empty").toStdString(), false));
+    }
+
+    // TorchScript runs code when loaded: refused unless trusted, then like any classifier
+    // (live run through the generator, hidden layer, inspector).
+    void aTorchScriptPackLoadsOnlyWhenTrusted() {
+        QTemporaryDir dir;
+        const std::filesystem::path folder = dir.filePath("pack").toStdString();
+        dgnam::test::write_pack_with_torchscript(bundled_pack(), folder);
+        try {
+            StudioSession refused(folder, c10::Device(c10::kCPU), data_folder());
+            QFAIL("a TorchScript pack loaded without consent");
+        } catch (const dgnam::Error& e) {
+            QVERIFY2(QString(e.what()).contains("runs code"), e.what());
+        }
+        StudioSession session(folder, c10::Device(c10::kCPU), data_folder(),
+                              PackTrust::AllowTorchScript);
+        session.setSettings(settings_with(6));
+        QSignalSpy finished(&session, &StudioSession::unitFinished);
+        QSignalSpy top(&session, &StudioSession::topImagesFound);
+        QVERIFY(session.selectUnit(UnitRef{"T", "fc", 8}));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        const auto result = finished.last().at(0).value<UnitResult>();
+        QCOMPARE(result.classifier, std::string("T"));
+        QCOMPARE(result.label.value_or(""), std::string("Bag"));
+        QTRY_VERIFY_WITH_TIMEOUT(!top.isEmpty(), 60000);
+        QCOMPARE(top.last().at(0).value<TopImagesAnswer>().images.size(), std::size_t(9));
+
+        QVERIFY(session.selectUnit(UnitRef{"T", "pool", 0}));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
+        QCOMPARE(finished.last().at(0).value<UnitResult>().layer, std::string("pool"));
     }
 };
 

@@ -1,7 +1,10 @@
 // The studio's window as a user sees it, under Xvfb with Mesa's software OpenGL: the first unit
 // forms on start, the viewport draws it and the picture changes across steps, zoom changes what
 // is drawn, clicking a unit and moving a slider reach the worker, export and errors.
+#include <QApplication>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
@@ -9,6 +12,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
 #include <QWheelEvent>
@@ -22,6 +26,7 @@
 #include "parameter_panel.h"
 #include "slider_field.h"
 #include "studio_test_support.h"
+#include "torchscript_pack.h"
 
 using namespace dgnam;
 using namespace dgnam::studio;
@@ -46,6 +51,25 @@ int distinct_values(const QImage& image) {
         for (int x = 0; x < image.width(); x += 2)
             values.insert(image.pixel(x, y));
     return values.size();
+}
+
+// Answers the next modal question by clicking the button with this text; polls until the
+// question is up, since it opens inside the call under test.
+void answer_next_question(const QString& button_text) {
+    auto* poll = new QTimer(qApp);
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, button_text] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        for (QAbstractButton* button : box->buttons())
+            if (button->text() == button_text) {
+                button->click();
+                poll->deleteLater();
+                poll->stop();
+                return;
+            }
+    });
+    poll->start(20);
 }
 
 StudioOptions test_options() {
@@ -253,6 +277,34 @@ class TestStudioWindow : public QObject {
         // An export into an existing gallery without overwrite fails and says why.
         QVERIFY(!window.exportGalleryTo(dir.filePath("g").toStdString(), false));
         QVERIFY(window.lastError().contains("gallery"));
+    }
+
+    void aTorchScriptPackAsksBeforeItsCodeRuns() {
+        QTemporaryDir dir;
+        const std::filesystem::path folder = dir.filePath("pack").toStdString();
+        dgnam::test::write_pack_with_torchscript(bundled_pack(), folder);
+        StudioOptions options = test_options();
+        options.pack = folder;
+
+        // Declined at start: no session, and no error either (the user chose).
+        answer_next_question(QStringLiteral("Cancel"));
+        MainWindow window(options);
+        QVERIFY(!window.session());
+        QVERIFY(window.lastError().isEmpty());
+
+        // Accepted: the pack opens with its TorchScript classifier.
+        answer_next_question(QStringLiteral("Open and run its code"));
+        QVERIFY(window.openPack(folder, "cpu"));
+        QVERIFY(window.session());
+        QCOMPARE(window.session()->pack().classifier("T").output_layer(), std::string("fc"));
+        QVERIFY(window.selectUnit(UnitRef{"T", "fc", 2}));
+
+        // The scripted mode cannot ask: refused with the error that names the way out.
+        options.torchscript = CodeConsent::Refuse;
+        MainWindow refusing(options);
+        QVERIFY(!refusing.session());
+        QVERIFY2(refusing.lastError().contains("--allow-torchscript"),
+                 qPrintable(refusing.lastError()));
     }
 };
 

@@ -54,6 +54,7 @@ class LiveApp {
           session_(std::move(session)) {
         window_.set_swap_interval(options.scripted() ? 0 : 1);
         state_.pack_folder = session_->pack_folder().string();
+        state_.allow_torchscript = options.allow_torchscript;
         // Started only now that the window is up, so the first frames show the first steps.
         session_->select_unit(first);
     }
@@ -172,7 +173,9 @@ void LiveApp::execute(Command command) {
 
 void LiveApp::open_pack(const std::string& folder) {
     try {
-        auto session = std::make_unique<LiveSession>(pack_folder_of(folder), session_->device());
+        auto session = std::make_unique<LiveSession>(
+            pack_folder_of(folder), session_->device(),
+            state_.allow_torchscript ? PackTrust::AllowTorchScript : PackTrust::DataOnly);
         session->select_unit(UnitRef{"", "", 0});
         session_ = std::move(session);  // the old worker stops and joins here
         thumbnails_.clear();
@@ -233,7 +236,9 @@ int run_live(int argc, char** argv) {
     try {
         set_compute_threads(options.threads);
         const c10::Device device = parse_device(options.device);
-        session = std::make_unique<LiveSession>(pack_folder_of(options.pack), device);
+        session = std::make_unique<LiveSession>(
+            pack_folder_of(options.pack), device,
+            options.allow_torchscript ? PackTrust::AllowTorchScript : PackTrust::DataOnly);
         first = session->resolve(UnitRef{"", options.layer, options.unit});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "dgnam-live: error: %s\n", e.what());

@@ -17,6 +17,9 @@ ParsedOptions parse_live_options(int argc, const char* const* argv) {
     app.add_option("--threads", options.threads, "CPU threads for the maths (0 = all cores)")
         ->capture_default_str()
         ->check(CLI::Range(0, 1024));
+    app.add_flag("--allow-torchscript", options.allow_torchscript,
+                 "Load a pack's TorchScript models (their files run code when loaded; only for "
+                 "packs you trust)");
     auto* screenshot = app.add_option("--screenshot", options.screenshot,
                                       "Save what the window shows to this PNG and exit");
     app.add_option("--frames", options.frames, "With --screenshot: frames to show first")

@@ -11,7 +11,8 @@ struct LiveOptions {
     std::string layer;  // "" = the default classifier's output layer
     std::int64_t unit = 0;
     std::string device = "auto";
-    int threads = 0;  // 0 = one per hardware thread
+    int threads = 0;                 // 0 = one per hardware thread
+    bool allow_torchscript = false;  // TorchScript files in a pack run code when loaded
     // Scripted mode (tests, demos): show `frames` frames with the optimisation running, save
     // what the window shows to `screenshot`, exit.
     std::string screenshot;

@@ -25,7 +25,8 @@ std::string file_safe(const std::string& text) {
 
 }  // namespace
 
-LiveSession::LiveSession(const std::filesystem::path& pack_folder, const c10::Device& device)
+LiveSession::LiveSession(const std::filesystem::path& pack_folder, const c10::Device& device,
+                         PackTrust trust)
     : pack_folder_(pack_folder) {
     WorkerEvents events;
     events.unit_done = [this](const UnitResult& result) {
@@ -36,7 +37,8 @@ LiveSession::LiveSession(const std::filesystem::path& pack_folder, const c10::De
         std::lock_guard<std::mutex> lock(inbox_.mutex);
         inbox_.ended.push_back(Inbox::Ended{run_id, end, message});
     };
-    worker_ = std::make_unique<Worker>(load_model_pack(pack_folder), device, std::move(events));
+    worker_ =
+        std::make_unique<Worker>(load_model_pack(pack_folder, trust), device, std::move(events));
     if (!pack().generator)
         settings_.method = Method::Pixel;  // DGN-AM needs a generator
 }

@@ -21,7 +21,9 @@ class LiveSession {
   public:
     // Loads the pack onto `device`. Throws dgnam::Error naming the folder or file and the
     // problem.
-    LiveSession(const std::filesystem::path& pack_folder, const c10::Device& device);
+    // `trust` says whether TorchScript entries (code) may load.
+    LiveSession(const std::filesystem::path& pack_folder, const c10::Device& device,
+                PackTrust trust = PackTrust::DataOnly);
     ~LiveSession();
     LiveSession(const LiveSession&) = delete;
     LiveSession& operator=(const LiveSession&) = delete;

@@ -16,8 +16,9 @@ namespace dgnam::live {
 
 // What the panels remember between frames.
 struct PanelState {
-    std::string pack_folder;  // the text field; "Open" asks for it
-    std::string unit_filter;  // the unit picker's filter box
+    std::string pack_folder;         // the text field; "Open" asks for it
+    bool allow_torchscript = false;  // the checkbox beside it: packs may run TorchScript code
+    std::string unit_filter;         // the unit picker's filter box
     std::string export_folder = "dgnam-live-export";
     bool overwrite_gallery = false;
     std::string status;  // the last outcome, shown under the export buttons

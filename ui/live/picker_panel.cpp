@@ -42,6 +42,7 @@ void draw_pack_row(PanelContext& context) {
     ImGui::SameLine();
     if (ImGui::Button("Open") || entered)
         state.open_pack = state.pack_folder;
+    ImGui::Checkbox("Allow TorchScript code", &state.allow_torchscript);
     const ModelPack& pack = context.session.pack();
     ImGui::TextDisabled("%s%s", pack.name.c_str(), pack.generator ? "" : " (no generator)");
 }

@@ -7,7 +7,8 @@
 namespace dgnam::studio {
 
 InspectorBridge::InspectorBridge(std::filesystem::path pack_folder,
-                                 std::filesystem::path data_folder, QObject* parent)
+                                 std::filesystem::path data_folder, PackTrust trust,
+                                 QObject* parent)
     : QObject(parent) {
     QPointer<InspectorBridge> self(this);
     InspectorEvents events;
@@ -30,7 +31,7 @@ InspectorBridge::InspectorBridge(std::filesystem::path pack_folder,
         });
     };
     inspector_ = std::make_unique<UnitInspector>(std::move(pack_folder), std::move(data_folder),
-                                                 std::move(events));
+                                                 std::move(events), trust);
 }
 
 InspectorBridge::~InspectorBridge() {

@@ -14,7 +14,7 @@ class InspectorBridge : public QObject {
     Q_OBJECT
   public:
     InspectorBridge(std::filesystem::path pack_folder, std::filesystem::path data_folder,
-                    QObject* parent = nullptr);
+                    PackTrust trust, QObject* parent = nullptr);
     ~InspectorBridge() override;
 
     void findTopImages(const std::string& classifier, const Objective& objective, std::int64_t unit,

@@ -15,6 +15,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -268,7 +269,14 @@ bool MainWindow::openPack(const std::filesystem::path& folder, const std::string
         const c10::Device parsed = parse_device(device);
         const std::filesystem::path data =
             options_.data_folder.empty() ? default_fashion_mnist_folder() : options_.data_folder;
-        next = std::make_unique<StudioSession>(folder, parsed, data);
+        PackTrust trust = PackTrust::DataOnly;
+        if (const auto code = pack_code_files(folder); !code.empty()) {
+            if (options_.torchscript == CodeConsent::Ask && !consentToCode(folder, code))
+                return false;  // the user said no: nothing to report
+            if (options_.torchscript != CodeConsent::Refuse)
+                trust = PackTrust::AllowTorchScript;
+        }
+        next = std::make_unique<StudioSession>(folder, parsed, data, trust);
     } catch (const std::exception& e) {
         showError(
             tr("Could not open the model pack %1:\n%2")
@@ -300,6 +308,24 @@ bool MainWindow::openPack(const std::filesystem::path& folder, const std::string
         settings.setValue(QStringLiteral("session/recentPacks"), recent.mid(0, kRecentPacks));
     }
     return true;
+}
+
+bool MainWindow::consentToCode(const std::filesystem::path& folder,
+                               const std::vector<std::filesystem::path>& code_files) {
+    QString files;
+    for (const auto& file : code_files)
+        files += QStringLiteral("\n    ") + QString::fromStdString(file.filename().string());
+    QMessageBox question(
+        QMessageBox::Warning, tr("Run the code in this pack?"),
+        tr("The model pack %1 holds TorchScript models:%2\n\nA TorchScript file runs code "
+           "when it is loaded, with your rights. Open the pack only if you trust where it "
+           "came from.")
+            .arg(QString::fromStdString(folder.string()), files),
+        QMessageBox::Cancel, this);
+    QPushButton* run = question.addButton(tr("Open and run its code"), QMessageBox::AcceptRole);
+    question.setDefaultButton(QMessageBox::Cancel);
+    question.exec();
+    return question.clickedButton() == run;
 }
 
 QStringList MainWindow::recentPacks() const {

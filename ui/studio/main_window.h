@@ -27,6 +27,11 @@ class LayerFilterProxy;
 class LayerTreeModel;
 class ParameterPanel;
 
+// What the studio does with a pack that holds TorchScript models, whose files run code when
+// loaded: ask the user each time (the default), or decide without asking (the command line's
+// --allow-torchscript, the scripted mode, tests).
+enum class CodeConsent { Ask, Allow, Refuse };
+
 struct StudioOptions {
     std::filesystem::path pack;  // empty: the last pack, else the bundled one
     std::string device = "auto";
@@ -34,6 +39,7 @@ struct StudioOptions {
     std::string layer;                  // empty: the output layer
     std::int64_t unit = 0;              // the first unit to form
     bool restore_settings = true;       // false in tests: QSettings are neither read nor written
+    CodeConsent torchscript = CodeConsent::Ask;
 };
 
 class MainWindow : public QMainWindow {
@@ -42,7 +48,8 @@ class MainWindow : public QMainWindow {
     explicit MainWindow(StudioOptions options, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens a pack; on failure shows the error and keeps the session that was open.
+    // Opens a pack; on failure shows the error and keeps the session that was open. A pack with
+    // TorchScript models opens only with the user's consent (StudioOptions::torchscript).
     bool openPack(const std::filesystem::path& folder, const std::string& device);
     bool selectUnit(const UnitRef& unit);
     void visualiseLayer(const std::string& classifier, const std::string& layer);
@@ -75,6 +82,9 @@ class MainWindow : public QMainWindow {
     void buildWidgets();
     void buildMenus();
     void connectSession();
+    // Whether the pack's TorchScript files (code) may load; asks when the options say so.
+    bool consentToCode(const std::filesystem::path& folder,
+                       const std::vector<std::filesystem::path>& code_files);
     void showError(const QString& message);
     void showFrame(const Frame& frame);
     void onResultAdded(const UnitResult& result);

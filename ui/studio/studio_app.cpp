@@ -56,7 +56,12 @@ int run_studio(int argc, char** argv) {
                               QStringLiteral("n"), QStringLiteral("60"));
     QCommandLineOption fresh({QStringLiteral("no-settings")},
                              QStringLiteral("Neither read nor write the saved settings"));
-    parser.addOptions({pack, device, threads, layer, unit, data, screenshot, frames, fresh});
+    QCommandLineOption allow_code(
+        {QStringLiteral("allow-torchscript")},
+        QStringLiteral("Load the TorchScript models of a pack without asking (their files run "
+                       "code when loaded; only for packs you trust)"));
+    parser.addOptions(
+        {pack, device, threads, layer, unit, data, screenshot, frames, fresh, allow_code});
     parser.process(app);
 
     bool ok = true;
@@ -82,6 +87,11 @@ int run_studio(int argc, char** argv) {
     options.unit = first_unit;
     options.restore_settings = !parser.isSet(fresh) && !parser.isSet(screenshot);
     const bool scripted = parser.isSet(screenshot);
+    // The scripted mode cannot ask: without the flag, a TorchScript pack is refused with the
+    // error that names the flag.
+    options.torchscript = parser.isSet(allow_code) ? CodeConsent::Allow
+                          : scripted               ? CodeConsent::Refuse
+                                                   : CodeConsent::Ask;
     if (scripted && !options.pack.empty() && !std::filesystem::exists(options.pack)) {
         std::fprintf(stderr, "dgnam-studio: error: the model pack folder %s does not exist\n",
                      options.pack.c_str());

@@ -13,11 +13,12 @@ constexpr int kVerdictIntervalMs = 200;
 }  // namespace
 
 StudioSession::StudioSession(const std::filesystem::path& pack_folder, const c10::Device& device,
-                             const std::filesystem::path& data_folder, QObject* parent)
+                             const std::filesystem::path& data_folder, PackTrust trust,
+                             QObject* parent)
     : QObject(parent), pack_folder_(pack_folder) {
-    live_ = std::make_unique<WorkerBridge>(load_model_pack(pack_folder), device);
-    gallery_ = std::make_unique<WorkerBridge>(load_model_pack(pack_folder), device);
-    inspector_ = std::make_unique<InspectorBridge>(pack_folder, data_folder);
+    live_ = std::make_unique<WorkerBridge>(load_model_pack(pack_folder, trust), device);
+    gallery_ = std::make_unique<WorkerBridge>(load_model_pack(pack_folder, trust), device);
+    inspector_ = std::make_unique<InspectorBridge>(pack_folder, data_folder, trust);
 
     connect(live_.get(), &WorkerBridge::frameArrived, this, &StudioSession::onFrame);
     connect(live_.get(), &WorkerBridge::unitFinished, this, [this](const UnitResult& result) {

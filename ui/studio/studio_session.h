@@ -29,8 +29,10 @@ class StudioSession : public QObject {
   public:
     // Loads the pack (three copies: live worker, gallery worker, inspector) onto `device`.
     // Throws dgnam::Error naming the file and the problem; nothing is half-made on failure.
+    // `trust` says whether TorchScript entries (code) may load; see pack_code_files.
     StudioSession(const std::filesystem::path& pack_folder, const c10::Device& device,
-                  const std::filesystem::path& data_folder, QObject* parent = nullptr);
+                  const std::filesystem::path& data_folder, PackTrust trust = PackTrust::DataOnly,
+                  QObject* parent = nullptr);
     ~StudioSession() override;
 
     const ModelPack& pack() const { return live_->pack(); }

@@ -40,6 +40,11 @@ enum class PackTrust { DataOnly, AllowTorchScript };
 ModelPack load_model_pack(const std::filesystem::path& folder,
                           PackTrust trust = PackTrust::DataOnly);
 
+// The files of a pack that would run code when loaded (its TorchScript entries), read from the
+// manifest alone so that a front end can ask the user before anything is loaded. Throws
+// dgnam::Error for a manifest that cannot be read.
+std::vector<std::filesystem::path> pack_code_files(const std::filesystem::path& folder);
+
 // The bundled pack: $DGNAM_PACK if set, else share/dgnam beside the running program (bin/..),
 // else the configured install folder, else the source tree's
 // resources/ (for a build that is not installed). Throws dgnam::Error when none is found.

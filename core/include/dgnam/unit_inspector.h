@@ -53,7 +53,7 @@ class UnitInspector {
     // Nothing is loaded until the first query needs it. `data_folder` holds the Fashion-MNIST
     // IDX files (its test images are searched).
     UnitInspector(std::filesystem::path pack_folder, std::filesystem::path data_folder,
-                  InspectorEvents events);
+                  InspectorEvents events, PackTrust trust = PackTrust::DataOnly);
     ~UnitInspector();  // stops a search in progress and joins the thread
     UnitInspector(const UnitInspector&) = delete;
     UnitInspector& operator=(const UnitInspector&) = delete;
@@ -84,6 +84,7 @@ class UnitInspector {
     bool top_query_superseded(std::uint64_t id) const;
 
     std::filesystem::path pack_folder_;
+    PackTrust trust_;
     std::filesystem::path data_folder_;
     InspectorEvents events_;
 
