@@ -95,6 +95,24 @@ TEST_F(PaperScale, GeneratorMatchesThePaperTable) {
     EXPECT_EQ(generator_net_->layers().back().shape, (std::vector<std::int64_t>{3, 256, 256}));
     // 56.1 M parameters (the reference's count).
     EXPECT_NEAR(static_cast<double>(generator_net_->parameter_count()) / 1e6, 56.1, 0.05);
+    // 2.01 GFLOP forward (the reference's count): 1.005 G multiply-adds.
+    EXPECT_NEAR(static_cast<double>(generator_->multiply_adds()) / 1e9, 1.005, 0.005);
+}
+
+// Batch 1 runs the small transposed convolutions in LibTorch's form, the large ones rewritten,
+// and the fully connected layers as matrix-vector products; batch 2 rewrites them all. Both
+// must equal the straightforward form.
+TEST_F(PaperScale, GeneratorFastFormEqualsTheStraightforwardOne) {
+    const auto code = at::rand({2, 4096}, at::make_generator<at::CPUGeneratorImpl>(8)) * 4.0;
+    at::NoGradGuard no_grad;
+    const auto fast_one = generator_->generate(code.narrow(0, 0, 1));
+    const auto fast_two = generator_->generate(code);
+    generator_->set_execution_mode(ExecutionMode::straightforward());
+    const auto plain = generator_->generate(code);
+    generator_->set_execution_mode(ExecutionMode::fast());
+    const double scale = plain.abs().max().item<double>();
+    EXPECT_LT((fast_one - plain.narrow(0, 0, 1)).abs().max().item<double>(), 1e-4 * scale);
+    EXPECT_LT((fast_two - plain).abs().max().item<double>(), 1e-4 * scale);
 }
 
 TEST_F(PaperScale, CaffeNetShapesAndDgnAmSteps) {
@@ -110,6 +128,10 @@ TEST_F(PaperScale, CaffeNetShapesAndDgnAmSteps) {
     EXPECT_EQ(shapes.at("relu6"), (std::vector<std::int64_t>{4096}));
     EXPECT_EQ(shapes.at("fc8"), (std::vector<std::int64_t>{1000}));
     EXPECT_NEAR(static_cast<double>(net.parameter_count()) / 1e6, 61.0, 0.05);
+    std::int64_t macs = 0;
+    for (const auto& l : net.layers())
+        macs += l.multiply_adds;
+    EXPECT_NEAR(static_cast<double>(macs) / 1e9, 0.725, 0.005);  // 1.45 GFLOP forward
 
     NetworkClassifier classifier("caffenet", "CaffeNet", std::make_unique<CaffeNet>(std::move(net)),
                                  {{3, 227, 227}, PixelSpace::caffe_imagenet()}, "fc8", {});

@@ -128,5 +128,59 @@ TEST_F(Cli, MalformedArgumentsExitWithUsage) {
     EXPECT_NE(help.output.find("--lr-start"), std::string::npos);
 }
 
+TEST_F(Cli, DoctorNamesTheBlasAndWarnsAboutTheReferenceOne) {
+    const auto r = dgnam("doctor --json");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    EXPECT_GE(j["threads"].get<int>(), 1);
+    EXPECT_FALSE(j["blas"].get<std::string>().empty());
+    EXPECT_GT(j["matrix_product_gflops"].get<double>(), 0.0);
+    EXPECT_EQ(j["devices"][0], "cpu");
+    // Debian's reference BLAS, where installed, put first on the library path.
+    const std::filesystem::path reference = "/usr/lib/x86_64-linux-gnu/blas";
+    if (!std::filesystem::exists(reference / "libblas.so.3"))
+        return;
+    const auto slow = test::run_command("LD_LIBRARY_PATH=" + reference.string() + " " +
+                                        DGNAM_CLI_PATH + " doctor");
+    ASSERT_EQ(slow.exit_code, 0) << slow.output;
+    EXPECT_NE(slow.output.find("reference BLAS"), std::string::npos) << slow.output;
+    EXPECT_NE(slow.output.find("warning: the reference BLAS is active"), std::string::npos)
+        << slow.output;
+}
+
+TEST_F(Cli, BenchReportsStepTimesAndTheBaseline) {
+    const auto json = folder / "bench.json";
+    const auto r = dgnam(
+        "bench --scenario bundled --batches 1,2 --steps 2 --warmup 0 --gallery-units 2 "
+        "--gallery-iterations 2 --json " +
+        json.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("steps per second for one unit"), std::string::npos) << r.output;
+    std::ifstream in(json);
+    const auto j = nlohmann::json::parse(in);
+    EXPECT_FALSE(j["runtime"]["blas"].get<std::string>().empty());
+    const auto& results = j["results"];
+    ASSERT_EQ(results.size(), 5u);  // fast and straightforward at 2 batch sizes, the gallery
+    int fast = 0, straightforward = 0;
+    for (const auto& row : results) {
+        if (!row.contains("form"))
+            continue;
+        (row["form"] == "fast" ? fast : straightforward)++;
+        EXPECT_GT(row["ms_per_step"].get<double>(), 0.0);
+        EXPECT_GT(row["gflop_per_step"].get<double>(), 0.0);
+        EXPECT_NEAR(row["ms_per_image_step"].get<double>() * row["batch"].get<int>(),
+                    row["ms_per_step"].get<double>(), 1e-6);
+    }
+    EXPECT_EQ(fast, 2);
+    EXPECT_EQ(straightforward, 2);
+    EXPECT_EQ(results[4]["gallery_units"], 2);
+    EXPECT_GT(results[4]["seconds_batched"].get<double>(), 0.0);
+
+    const auto bad = dgnam("bench --scenario everything");
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_NE(bad.output.find("--scenario must be all, bundled or paper"), std::string::npos)
+        << bad.output;
+}
+
 }  // namespace
 }  // namespace dgnam

@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "dgnam/conv_transpose_rewrite.h"
 #include "dgnam/sequential_net.h"
 
 namespace dgnam {
@@ -54,6 +55,46 @@ INSTANTIATE_TEST_SUITE_P(PaperKinds, ConvTransposeRewrite,
                          ::testing::Values(Case{4, 2, 1, true}, Case{4, 2, 1, false},
                                            Case{3, 1, 1, true}, Case{3, 1, 1, false},
                                            Case{5, 2, 2, true}));  // not rewritten
+
+// Both forms of a layer, the prepared kernel and the one rebuilt per call agree; a weight
+// changed in place after prepare() is not run with the stale kernel.
+TEST(TransposedConvolution, FormsAndThePreparedKernelAgree) {
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(9);
+    const std::int64_t in = 8, out = 6;
+    for (const std::int64_t k : {4, 3}) {
+        const std::int64_t stride = k == 4 ? 2 : 1;
+        auto weight = at::randn({in, out, k, k}, gen);
+        auto bias = at::randn({out}, gen);
+        TransposedConvolution layer({k, k}, {stride, stride}, {1, 1}, {0, 0}, {1, 1}, 1);
+        ASSERT_TRUE(layer.rewritable());
+        layer.prepare(weight, bias);
+        for (const std::int64_t batch : {1, 3}) {
+            const auto x = at::randn({batch, in, 5, 7}, gen);
+            const auto libtorch = layer.run(x, weight, bias, TransposedConvolution::Form::LibTorch);
+            const auto rewritten =
+                layer.run(x, weight, bias, TransposedConvolution::Form::Rewritten);
+            const auto faster = layer.run(x, weight, bias);
+            EXPECT_TRUE(at::allclose(rewritten, libtorch, 1e-4, 1e-4)) << "kernel " << k;
+            EXPECT_TRUE(at::allclose(faster, libtorch, 1e-4, 1e-4)) << "kernel " << k;
+        }
+        // An in-place change (an optimiser's step) must reach the output.
+        const auto x = at::randn({2, in, 5, 7}, gen);
+        weight.mul_(2.0);
+        const auto expected = at::conv_transpose2d(x, weight, bias, stride, 1);
+        EXPECT_TRUE(at::allclose(layer.run(x, weight, bias, TransposedConvolution::Form::Rewritten),
+                                 expected, 1e-4, 1e-4));
+    }
+    // Not rewritable (stride 3): both forms are LibTorch's.
+    TransposedConvolution odd({4, 4}, {3, 3}, {1, 1}, {0, 0}, {1, 1}, 1);
+    EXPECT_FALSE(odd.rewritable());
+}
+
+TEST(TransposedConvolution, TheRewritePaysOffForBatchesAndLargeInputsOnTheCpu) {
+    EXPECT_FALSE(TransposedConvolution::rewrite_pays_off(at::zeros({1, 4, 8, 8})));
+    EXPECT_FALSE(TransposedConvolution::rewrite_pays_off(at::zeros({1, 4, 16, 16})));
+    EXPECT_TRUE(TransposedConvolution::rewrite_pays_off(at::zeros({1, 4, 32, 32})));
+    EXPECT_TRUE(TransposedConvolution::rewrite_pays_off(at::zeros({2, 4, 4, 4})));
+}
 
 }  // namespace
 }  // namespace dgnam

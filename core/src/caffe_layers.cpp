@@ -6,9 +6,11 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "dgnam/conv_transpose_rewrite.h"
 #include "dgnam/error.h"
+#include "dgnam/fully_connected.h"
 #include "dgnam/shape_text.h"
 
 namespace dgnam::caffe_layers {
@@ -126,8 +128,7 @@ std::pair<std::int64_t, std::int64_t> spatial(const Repeated& both, bool has_h, 
 class Convolution final : public Op {
   public:
     Convolution(const dgnam_caffe::LayerParameter& layer, const at::Tensor& x, BlobTaker& blobs,
-                bool transposed)
-        : transposed_(transposed) {
+                bool transposed) {
         const auto& p = layer.convolution_param();
         expect_spatial(x);
         if (p.axis() != 1)
@@ -155,27 +156,39 @@ class Convolution final : public Op {
                                        : Shape{out, in / groups_, kernel_.first, kernel_.second};
         weights_.push_back(blobs.take(weight_shape, "weights"));
         weights_.push_back(p.bias_term() ? blobs.take({out}, "bias") : at::Tensor());
-        rewrite_ = transposed && groups_ == 1 && dilation_.first == 1 && dilation_.second == 1 &&
-                   conv_transpose_rewritable(kernel_.first, kernel_.second, stride_.first,
-                                             stride_.second, pad_.first, pad_.second);
+        if (transposed) {
+            auto two = [](const std::pair<std::int64_t, std::int64_t>& v) {
+                return TransposedConvolution::Pair{v.first, v.second};
+            };
+            transposed_conv_.emplace(two(kernel_), two(stride_), two(pad_),
+                                     TransposedConvolution::Pair{0, 0}, two(dilation_), groups_);
+            weights_changed();
+        }
     }
 
     std::vector<at::Tensor> run(const std::vector<at::Tensor>& b) const override {
         const auto& x = b[0];
         const Shape stride{stride_.first, stride_.second}, pad{pad_.first, pad_.second},
             dilation{dilation_.first, dilation_.second};
-        if (rewrite_)
-            return {rewritten_conv_transpose(x, weights_[0], weights_[1], kernel_.first,
-                                             stride_.first, pad_.first)};
-        if (transposed_)
-            return {at::conv_transpose2d(x, weights_[0], weights_[1], stride, pad, {0, 0}, groups_,
-                                         dilation)};
+        if (transposed_conv_)
+            return {transposed_conv_->run(x, weights_[0], weights_[1])};
         return {at::conv2d(x, weights_[0], weights_[1], stride, pad, dilation, groups_)};
     }
 
+    void set_execution_mode(const ExecutionMode& mode) override {
+        if (transposed_conv_)
+            transposed_conv_->set_rewrite_enabled(mode.rewrite_transposed);
+        Op::set_execution_mode(mode);
+    }
+
+  protected:
+    void weights_changed() override {
+        if (transposed_conv_)
+            transposed_conv_->prepare(weights_[0], weights_[1]);
+    }
+
   private:
-    bool transposed_;
-    bool rewrite_ = false;
+    std::optional<TransposedConvolution> transposed_conv_;
     std::pair<std::int64_t, std::int64_t> kernel_, stride_, pad_, dilation_;
     std::int64_t groups_ = 1;
 };
@@ -204,7 +217,7 @@ class InnerProduct final : public Op {
             auto y = at::matmul(x, weights_[0]);
             return {weights_[1].defined() ? y + weights_[1] : y};
         }
-        return {at::linear(x, weights_[0], weights_[1])};
+        return {fully_connected(x, weights_[0], weights_[1])};
     }
 
   private:
@@ -704,6 +717,14 @@ void Op::to(const at::Device& device) {
     for (auto& t : weights_)
         if (t.defined())
             t = t.to(device);
+    weights_changed();
+}
+
+void Op::set_execution_mode(const ExecutionMode& mode) {
+    for (auto& t : weights_)
+        if (t.defined())
+            t.requires_grad_(!mode.frozen_weights);
+    weights_changed();
 }
 
 std::int64_t Op::parameter_count() const {

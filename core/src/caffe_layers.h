@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "caffe.pb.h"
+#include "dgnam/execution_mode.h"
 
 namespace dgnam::caffe_layers {
 
@@ -27,8 +28,12 @@ class Op {
     virtual std::vector<at::Tensor> run(const std::vector<at::Tensor>& bottoms) const = 0;
     void to(const at::Device& device);
     std::int64_t parameter_count() const;
+    // Frozen weights stop requiring gradients; Deconvolution also picks its form.
+    virtual void set_execution_mode(const ExecutionMode& mode);
 
   protected:
+    // After the weights were moved or (un)frozen: ops that prepare something from them redo it.
+    virtual void weights_changed() {}
     std::vector<at::Tensor> weights_;  // the layer's frozen parameters
 };
 

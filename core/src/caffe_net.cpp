@@ -229,6 +229,21 @@ CaffeNet CaffeNet::build(const fs::path& prototxt, const fs::path* caffemodel_pa
             info.kind = kind_of_type(layer.type());
             const auto s = probe[static_cast<std::size_t>(step.tops[0])].sizes();
             info.shape.assign(s.begin() + 1, s.end());
+            if (!step.blobs.empty() && !bottoms.empty()) {
+                const std::int64_t in_values = bottoms[0].numel() / bottoms[0].size(0);
+                const std::int64_t out_values =
+                    probe[static_cast<std::size_t>(step.tops[0])].numel() / s[0];
+                const auto weight_shape = step.blobs[0].sizes().vec();
+                if (layer.type() == "Convolution")
+                    info.multiply_adds =
+                        multiply_adds(WeightedOp::Convolution, weight_shape, in_values, out_values);
+                else if (layer.type() == "Deconvolution")
+                    info.multiply_adds = multiply_adds(WeightedOp::TransposedConvolution,
+                                                       weight_shape, in_values, out_values);
+                else if (layer.type() == "InnerProduct")
+                    info.multiply_adds =
+                        multiply_adds(WeightedOp::Product, weight_shape, in_values, out_values);
+            }
             g->infos.push_back(std::move(info));
             g->info_slot.push_back(step.tops[0]);
         }
@@ -343,6 +358,11 @@ void CaffeNet::to(const at::Device& device) {
     // does not hold the weights twice.
     for (auto& s : graph_->steps)
         s.op->to(device);
+}
+
+void CaffeNet::set_execution_mode(const ExecutionMode& mode) {
+    for (auto& s : graph_->steps)
+        s.op->set_execution_mode(mode);
 }
 
 void CaffeNet::write_caffemodel(const fs::path& path) const {

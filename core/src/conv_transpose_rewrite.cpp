@@ -14,21 +14,20 @@ bool conv_transpose_rewritable(std::int64_t kernel_h, std::int64_t kernel_w, std
            (kernel_h == 3 && stride_h == 1 && pad_h == 1);
 }
 
+namespace {
+
 // LibTorch 1.13 runs transposed convolutions on the CPU through a slow col2im path. The two kinds
 // the paper's generator uses have exact rewrites into plain convolutions, which oneDNN runs fast:
 // - kernel 4, stride 2, pad 1: a 3x3 pad-1 convolution with 4x the output channels, one per
 //   output phase (ry, rx), followed by pixel_shuffle(2);
 // - kernel 3, stride 1, pad 1: a convolution with the kernel's in/out swapped and flipped.
-// The kernel is rebuilt from the weight on each call (cheap next to the convolution), so the
-// rewrite also holds while training.
-at::Tensor rewritten_conv_transpose(const at::Tensor& x, const at::Tensor& weight,
-                                    const at::Tensor& bias, std::int64_t kernel,
-                                    std::int64_t stride, std::int64_t pad) {
-    const std::vector<std::int64_t> unit{1, 1}, same_pad{1, 1};
-    if (kernel == 3 && stride == 1 && pad == 1) {
-        auto k = weight.transpose(0, 1).flip({2, 3});
-        return at::conv2d(x, k, bias, unit, same_pad);
-    }
+struct PlainKernel {
+    at::Tensor weight, bias;
+};
+
+PlainKernel plain_kernel(const at::Tensor& weight, const at::Tensor& bias, std::int64_t kernel) {
+    if (kernel == 3)
+        return {weight.transpose(0, 1).flip({2, 3}), bias};
     // Output row 2m + r reads input rows m - 1, m, m + 1 (taps j = 0, 1, 2) through kernel rows:
     // r = 0: j0 -> 3, j1 -> 1, j2 -> none; r = 1: j0 -> none, j1 -> 2, j2 -> 0.
     static const std::int64_t tap[2][3] = {{3, 1, -1}, {-1, 2, 0}};
@@ -48,8 +47,75 @@ at::Tensor rewritten_conv_transpose(const at::Tensor& x, const at::Tensor& weigh
     auto gathered = padded.index({at::indexing::Slice(), at::indexing::Slice(), index_y, index_x});
     auto k =
         gathered.view({in, out, 4, 3, 3}).permute({1, 2, 0, 3, 4}).reshape({out * 4, in, 3, 3});
-    auto b = bias.defined() ? bias.repeat_interleave(4) : bias;
-    return at::pixel_shuffle(at::conv2d(x, k, b, unit, same_pad), 2);
+    return {k, bias.defined() ? bias.repeat_interleave(4) : bias};
+}
+
+at::Tensor run_plain(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                     std::int64_t kernel) {
+    const std::vector<std::int64_t> unit{1, 1}, same_pad{1, 1};
+    auto y = at::conv2d(x, weight, bias, unit, same_pad);
+    return kernel == 3 ? y : at::pixel_shuffle(y, 2);
+}
+
+}  // namespace
+
+at::Tensor rewritten_conv_transpose(const at::Tensor& x, const at::Tensor& weight,
+                                    const at::Tensor& bias, std::int64_t kernel,
+                                    std::int64_t /*stride*/, std::int64_t /*pad*/) {
+    const auto k = plain_kernel(weight, bias, kernel);
+    return run_plain(x, k.weight, k.bias, kernel);
+}
+
+TransposedConvolution::TransposedConvolution(Pair kernel, Pair stride, Pair pad, Pair output_pad,
+                                             Pair dilation, std::int64_t groups)
+    : kernel_(kernel),
+      stride_(stride),
+      pad_(pad),
+      output_pad_(output_pad),
+      dilation_(dilation),
+      groups_(groups) {
+    rewritable_ =
+        groups == 1 && dilation == Pair{1, 1} && output_pad == Pair{0, 0} &&
+        conv_transpose_rewritable(kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1]);
+}
+
+void TransposedConvolution::prepare(const at::Tensor& weight, const at::Tensor& bias) {
+    plain_kernel_ = at::Tensor();
+    plain_bias_ = at::Tensor();
+    prepared_data_ = nullptr;
+    prepared_version_ = -1;
+    if (!rewritable_ || weight.requires_grad())
+        return;
+    at::NoGradGuard no_grad;
+    const auto k = plain_kernel(weight, bias, kernel_[0]);
+    plain_kernel_ = k.weight.contiguous();
+    plain_bias_ = k.bias.defined() ? k.bias.contiguous() : k.bias;
+    prepared_data_ = weight.data_ptr();
+    prepared_version_ = static_cast<std::int64_t>(weight._version());
+}
+
+bool TransposedConvolution::prepared_for(const at::Tensor& weight) const {
+    // An optimiser's in-place update raises the version; moving the weight changes its data.
+    return plain_kernel_.defined() && !weight.requires_grad() &&
+           weight.data_ptr() == prepared_data_ &&
+           static_cast<std::int64_t>(weight._version()) == prepared_version_;
+}
+
+bool TransposedConvolution::rewrite_pays_off(const at::Tensor& x) {
+    return x.is_cpu() && x.dim() == 4 && (x.size(0) >= 2 || x.size(2) * x.size(3) >= 32 * 32);
+}
+
+at::Tensor TransposedConvolution::run(const at::Tensor& x, const at::Tensor& weight,
+                                      const at::Tensor& bias, Form form) const {
+    const bool rewrite = rewritable_ && form != Form::LibTorch &&
+                         (form == Form::Rewritten || (rewrite_enabled_ && rewrite_pays_off(x)));
+    if (!rewrite)
+        return at::conv_transpose2d(x, weight, bias, {stride_[0], stride_[1]}, {pad_[0], pad_[1]},
+                                    {output_pad_[0], output_pad_[1]}, groups_,
+                                    {dilation_[0], dilation_[1]});
+    if (prepared_for(weight))
+        return run_plain(x, plain_kernel_, plain_bias_, kernel_[0]);
+    return rewritten_conv_transpose(x, weight, bias, kernel_[0], stride_[0], pad_[0]);
 }
 
 }  // namespace dgnam

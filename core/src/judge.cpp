@@ -1,7 +1,7 @@
 #include "dgnam/judge.h"
 
-#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include "dgnam/error.h"
 #include "dgnam/image_input.h"

@@ -2,6 +2,24 @@
 
 namespace dgnam {
 
+std::int64_t multiply_adds(WeightedOp op, const std::vector<std::int64_t>& weight_shape,
+                           std::int64_t in_values, std::int64_t out_values) {
+    if (weight_shape.empty() || weight_shape.front() == 0)
+        return 0;
+    std::int64_t weights = 1;
+    for (auto d : weight_shape)
+        weights *= d;
+    switch (op) {
+        case WeightedOp::Convolution:
+            return out_values * (weights / weight_shape.front());
+        case WeightedOp::TransposedConvolution:
+            return in_values * (weights / weight_shape.front());
+        case WeightedOp::Product:
+            return weights;
+    }
+    return 0;
+}
+
 const char* to_string(LayerKind kind) {
     switch (kind) {
         case LayerKind::Convolution:

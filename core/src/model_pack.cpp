@@ -360,9 +360,10 @@ std::vector<fs::path> pack_code_files(const fs::path& folder) {
     return files;
 }
 
-fs::path default_pack_folder() {
-    if (const char* env = std::getenv("DGNAM_PACK"); env && *env)
-        return env;
+namespace {
+
+// Where bundled resources are looked for, in order.
+std::vector<fs::path> resource_roots() {
     std::vector<fs::path> roots;
     // Next to the running program first (bin/../share/dgnam), so an install under another
     // prefix (cmake --install --prefix, an unpacked package) finds its own pack.
@@ -372,8 +373,16 @@ fs::path default_pack_folder() {
         roots.push_back(exe.parent_path().parent_path() / "share" / "dgnam");
     roots.emplace_back(DGNAM_INSTALLED_RESOURCES);
     roots.emplace_back(DGNAM_SOURCE_RESOURCES);
+    return roots;
+}
+
+}  // namespace
+
+fs::path default_pack_folder() {
+    if (const char* env = std::getenv("DGNAM_PACK"); env && *env)
+        return env;
     std::string looked;
-    for (const fs::path& root : roots) {
+    for (const fs::path& root : resource_roots()) {
         const auto candidate = root / "packs" / "fashion-mnist";
         if (fs::exists(candidate / kManifest))
             return candidate;
@@ -381,6 +390,17 @@ fs::path default_pack_folder() {
     }
     throw Error("no bundled model pack found (looked in " + looked +
                 "); pass --pack DIR or set DGNAM_PACK");
+}
+
+fs::path bundled_architecture(const std::string& file_name) {
+    std::string looked;
+    for (const fs::path& root : resource_roots()) {
+        const auto candidate = root / "architectures" / file_name;
+        if (fs::exists(candidate))
+            return candidate;
+        looked += (looked.empty() ? "" : ", ") + candidate.string();
+    }
+    throw Error("no bundled architecture " + file_name + " found (looked in " + looked + ")");
 }
 
 }  // namespace dgnam

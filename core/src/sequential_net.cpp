@@ -11,6 +11,7 @@
 
 #include "dgnam/conv_transpose_rewrite.h"
 #include "dgnam/error.h"
+#include "dgnam/fully_connected.h"
 #include "dgnam/shape_text.h"
 
 namespace dgnam {
@@ -87,31 +88,6 @@ const std::set<std::string>& known_types() {
         "sigmoid", "max_pool",         "avg_pool",        "flatten", "reshape",    "batch_norm",
         "dropout", "softmax",          "global_avg_pool", "residual"};
     return types;
-}
-
-bool has_conv_transpose_rewrite(const nlohmann::json& s) {
-    auto all_equal = [&](const char* key, std::int64_t value, std::int64_t fallback) {
-        if (!s.contains(key))
-            return fallback == value;
-        if (s[key].is_array())
-            return s[key][0] == value && s[key][1] == value;
-        return s[key] == value;
-    };
-    const bool plain =
-        all_equal("output_pad", 0, 0) && all_equal("dilation", 1, 1) && s.value("groups", 1) == 1;
-    auto first = [&](const char* key, std::int64_t fallback) -> std::int64_t {
-        if (!s.contains(key))
-            return fallback;
-        return s[key].is_array() ? s[key][0].get<std::int64_t>() : s[key].get<std::int64_t>();
-    };
-    auto second = [&](const char* key, std::int64_t fallback) -> std::int64_t {
-        if (!s.contains(key))
-            return fallback;
-        return s[key].is_array() ? s[key][1].get<std::int64_t>() : s[key].get<std::int64_t>();
-    };
-    return plain &&
-           conv_transpose_rewritable(first("kernel", -1), second("kernel", -1), first("stride", 1),
-                                     second("stride", 1), first("pad", 0), second("pad", 0));
 }
 
 }  // namespace
@@ -232,10 +208,10 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
             const auto out = p.integer("out", std::nullopt, 1);
             const auto kernel = p.pair("kernel", std::nullopt, 1);
             const auto groups = p.integer("groups", 1, 1);
-            p.pair("stride", 1, 1);
-            p.pair("pad", 0, 0);
-            p.pair("dilation", 1, 1);
-            p.pair("output_pad", 0, 0);
+            const auto stride = p.pair("stride", 1, 1);
+            const auto pad = p.pair("pad", 0, 0);
+            const auto dilation = p.pair("dilation", 1, 1);
+            const auto output_pad = p.pair("output_pad", 0, 0);
             if (in_channels % groups || out % groups)
                 p.fail("channels (" + std::to_string(in_channels) + " in, " + std::to_string(out) +
                        " out) are not divisible by groups " + std::to_string(groups));
@@ -248,7 +224,14 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
                      fan_in);
             if (p.flag("bias", true))
                 layer.bias = take("bias", {out}, true, fan_in);
-            layer.rewrite_transpose = !plain && has_conv_transpose_rewrite(spec);
+            if (!plain) {
+                auto two = [](const std::vector<std::int64_t>& v) {
+                    return TransposedConvolution::Pair{v[0], v[1]};
+                };
+                layer.transposed.emplace(two(kernel), two(stride), two(pad), two(output_pad),
+                                         two(dilation), groups);
+                layer.transposed->prepare(layer.weight, layer.bias);
+            }
         } else if (type == "linear") {
             const auto out = p.integer("out", std::nullopt, 1);
             std::int64_t features = 1;
@@ -295,6 +278,24 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
         info.type = layers_.back().type;  // `layer` and `type` were moved from above
         info.kind = kind_of_type(info.type);
         info.shape = probe.sizes().slice(1).vec();
+        const Layer& made = layers_.back();
+        std::int64_t in_values = 1;
+        for (std::size_t i = 1; i < in.size(); ++i)
+            in_values *= in[i];
+        const std::int64_t out_values = probe.numel() / std::max<std::int64_t>(probe.size(0), 1);
+        if (made.type == "conv2d")
+            info.multiply_adds = multiply_adds(WeightedOp::Convolution, made.weight.sizes().vec(),
+                                               in_values, out_values);
+        else if (made.type == "conv_transpose2d")
+            info.multiply_adds = multiply_adds(WeightedOp::TransposedConvolution,
+                                               made.weight.sizes().vec(), in_values, out_values);
+        else if (made.type == "linear")
+            info.multiply_adds = multiply_adds(WeightedOp::Product, made.weight.sizes().vec(),
+                                               in_values, out_values);
+        for (const auto* inner : {made.main.get(), made.shortcut.get()})
+            if (inner)
+                for (const auto& l : inner->layers())
+                    info.multiply_adds += l.multiply_adds;
         infos_.push_back(std::move(info));
     }
 }
@@ -320,15 +321,10 @@ at::Tensor SequentialNet::run_layer(const Layer& layer, const at::Tensor& x) con
     if (t == "conv2d")
         return at::conv2d(x, layer.weight, layer.bias, pair("stride", 1), pair("pad", 0),
                           pair("dilation", 1), s.value("groups", 1));
-    if (layer.rewrite_transpose)
-        return rewritten_conv_transpose(x, layer.weight, layer.bias, pair("kernel", 0)[0],
-                                        pair("stride", 1)[0], pair("pad", 0)[0]);
-    if (t == "conv_transpose2d")
-        return at::conv_transpose2d(x, layer.weight, layer.bias, pair("stride", 1), pair("pad", 0),
-                                    pair("output_pad", 0), s.value("groups", 1),
-                                    pair("dilation", 1));
+    if (layer.transposed)
+        return layer.transposed->run(x, layer.weight, layer.bias);
     if (t == "linear")
-        return at::linear(x.dim() > 2 ? x.flatten(1) : x, layer.weight, layer.bias);
+        return fully_connected(x.dim() > 2 ? x.flatten(1) : x, layer.weight, layer.bias);
     if (t == "relu")
         return at::relu(x);
     if (t == "leaky_relu")
@@ -398,6 +394,8 @@ void SequentialNet::to(const at::Device& device) {
         for (at::Tensor* t : {&l.weight, &l.bias, &l.running_mean, &l.running_var})
             if (t->defined())
                 *t = t->to(device);
+        if (l.transposed)
+            l.transposed->prepare(l.weight, l.bias);
         for (auto* inner : {l.main.get(), l.shortcut.get()})
             if (inner)
                 inner->to(device);
@@ -409,6 +407,21 @@ std::int64_t SequentialNet::parameter_count() const {
     for (const auto& t : parameters())
         n += t.numel();
     return n;
+}
+
+void SequentialNet::set_execution_mode(const ExecutionMode& mode) {
+    for (auto& l : layers_) {
+        for (at::Tensor* t : {&l.weight, &l.bias})
+            if (t->defined())
+                t->requires_grad_(!mode.frozen_weights);
+        if (l.transposed) {
+            l.transposed->set_rewrite_enabled(mode.rewrite_transposed);
+            l.transposed->prepare(l.weight, l.bias);
+        }
+        for (auto* inner : {l.main.get(), l.shortcut.get()})
+            if (inner)
+                inner->set_execution_mode(mode);
+    }
 }
 
 void SequentialNet::set_training(bool training) {

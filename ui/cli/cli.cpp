@@ -25,6 +25,8 @@ int run(int argc, char** argv) {
     commands["train"] = add_train_command(app, common);
     commands["topk"] = add_topk_command(app, common);
     commands["pack"] = add_pack_command(app, common);
+    commands["bench"] = add_bench_command(app, common);
+    commands["doctor"] = add_doctor_command(app, common);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -15,5 +15,7 @@ Command add_synthesize_command(CLI::App& app, const CommonOptions& common);
 Command add_train_command(CLI::App& app, const CommonOptions& common);
 Command add_topk_command(CLI::App& app, const CommonOptions& common);
 Command add_pack_command(CLI::App& app, const CommonOptions& common);
+Command add_bench_command(CLI::App& app, const CommonOptions& common);
+Command add_doctor_command(CLI::App& app, const CommonOptions& common);
 
 }  // namespace dgnam::cli

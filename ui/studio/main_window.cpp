@@ -28,6 +28,7 @@
 #include "dgnam/error.h"
 #include "dgnam/fashion_mnist.h"
 #include "dgnam/png_io.h"
+#include "dgnam/runtime_report.h"
 #include "dgnam/studio/image_viewport.h"
 #include "examples_panel.h"
 #include "image_conversion.h"
@@ -259,7 +260,8 @@ void MainWindow::buildMenus() {
             this, tr("About DGN-AM Studio"),
             tr("<b>DGN-AM Studio</b><p>Preferred images of neurons by optimising the code of a "
                "deep generator network (Nguyen, Dosovitskiy, Yosinski, Brox, Clune, NIPS 2016, "
-               "arXiv 1605.09304).</p>"));
+               "arXiv 1605.09304).</p><p>What the maths runs on:</p><pre>%1</pre>")
+                .arg(QString::fromStdString(runtime_report().text()).toHtmlEscaped()));
     });
 }
 

@@ -37,6 +37,7 @@ class CaffeNet final : public LayeredNetwork {
     // value before the ReLU, "relu6" after it, as Caffe's forward(end=...) gives them.
     at::Tensor forward_to(const at::Tensor& input, const std::string& layer) const override;
     void to(const at::Device& device) override;
+    void set_execution_mode(const ExecutionMode& mode) override;
 
     const std::string& name() const;
     const std::string& input_blob() const;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dgnam/execution_mode.h"
 #include "dgnam/layer_info.h"
 #include "dgnam/pixel_space.h"
 
@@ -31,6 +32,7 @@ class Classifier {
     // respect to the input. Throws dgnam::Error for an unknown layer.
     virtual at::Tensor forward_to(const at::Tensor& input, const std::string& layer) const = 0;
     virtual void to(const at::Device& device) = 0;
+    virtual void set_execution_mode(const ExecutionMode&) {}
 
     // Throws dgnam::Error naming the layer and the known layers when it is absent.
     const LayerInfo& layer(const std::string& name) const;

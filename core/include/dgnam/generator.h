@@ -30,6 +30,9 @@ class Generator {
     // code: [N, D] -> image [N, C, H, W] in output().space; differentiable w.r.t. the code.
     virtual at::Tensor generate(const at::Tensor& code) const = 0;
     virtual void to(const at::Device& device) = 0;
+    virtual void set_execution_mode(const ExecutionMode&) {}
+    // Multiply-adds of one image's forward pass; 0 where the source does not say.
+    virtual std::int64_t multiply_adds() const { return 0; }
 };
 
 }  // namespace dgnam

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dgnam/execution_mode.h"
 #include "dgnam/layer_info.h"
 
 namespace dgnam {
@@ -24,6 +25,8 @@ class LayeredNetwork {
     // layers it depends on run. Throws dgnam::Error for a layer that is not in layers().
     virtual at::Tensor forward_to(const at::Tensor& input, const std::string& layer) const = 0;
     virtual void to(const at::Device& device) = 0;
+    // Sources that cannot change how they run (TorchScript runs as its file says) ignore it.
+    virtual void set_execution_mode(const ExecutionMode&) {}
 
   protected:
     LayeredNetwork() = default;

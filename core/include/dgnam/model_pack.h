@@ -50,4 +50,8 @@ std::vector<std::filesystem::path> pack_code_files(const std::filesystem::path& 
 // resources/ (for a build that is not installed). Throws dgnam::Error when none is found.
 std::filesystem::path default_pack_folder();
 
+// A description in resources/architectures (fc6_generator.prototxt, caffenet_deploy.prototxt,
+// googlenet_deploy.prototxt), found as the bundled pack is. Throws dgnam::Error.
+std::filesystem::path bundled_architecture(const std::string& file_name);
+
 }  // namespace dgnam

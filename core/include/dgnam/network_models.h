@@ -27,6 +27,7 @@ class NetworkClassifier final : public Classifier {
     const ImageSpec& input() const override { return input_; }
     at::Tensor forward_to(const at::Tensor& input, const std::string& layer) const override;
     void to(const at::Device& device) override { net_->to(device); }
+    void set_execution_mode(const ExecutionMode& mode) override { net_->set_execution_mode(mode); }
 
   private:
     std::string id_, name_;
@@ -50,6 +51,13 @@ class NetworkGenerator final : public Generator {
         return net_->forward_to(code, "");
     }
     void to(const at::Device& device) override { net_->to(device); }
+    void set_execution_mode(const ExecutionMode& mode) override { net_->set_execution_mode(mode); }
+    std::int64_t multiply_adds() const override {
+        std::int64_t n = 0;
+        for (const auto& l : net_->layers())
+            n += l.multiply_adds;
+        return n;
+    }
 
   private:
     std::unique_ptr<LayeredNetwork> net_;

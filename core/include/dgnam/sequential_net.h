@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "dgnam/conv_transpose_rewrite.h"
 #include "dgnam/layer_info.h"
 #include "dgnam/layered_network.h"
 #include "dgnam/safetensors.h"
@@ -41,6 +43,8 @@ class SequentialNet final : public LayeredNetwork {
     // Runs layers [0, last] on a batch; `last` = -1 runs all.
     at::Tensor forward(const at::Tensor& input, int last = -1) const;
     void to(const at::Device& device) override;
+    // Frozen weights stop requiring gradients; `dgnam train` switches them on itself.
+    void set_execution_mode(const ExecutionMode& mode) override;
     std::int64_t parameter_count() const;
 
     // Training: dropout active, and the trainable tensors (weights and biases, sharing storage
@@ -64,8 +68,8 @@ class SequentialNet final : public LayeredNetwork {
         std::string type;
         nlohmann::json params;
         at::Tensor weight, bias, running_mean, running_var;
-        std::shared_ptr<SequentialNet> main, shortcut;  // residual blocks only
-        bool rewrite_transpose = false;  // a transposed convolution run as a plain one
+        std::shared_ptr<SequentialNet> main, shortcut;    // residual blocks only
+        std::optional<TransposedConvolution> transposed;  // transposed convolutions only
     };
     SequentialNet(const nlohmann::json& layers, std::vector<std::int64_t> input_shape,
                   const std::string& prefix, const std::string& source,

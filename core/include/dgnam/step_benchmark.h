@@ -1,0 +1,41 @@
+#pragma once
+// What `dgnam bench` measures: DGN-AM steps timed at a batch size, with the arithmetic rate
+// counted from the layers' multiply-adds. Figures only; nothing here asserts a speed.
+#include <c10/core/Device.h>
+
+#include <cstdint>
+#include <string>
+
+#include "dgnam/classifier.h"
+#include "dgnam/generator.h"
+
+namespace dgnam {
+
+struct StepTiming {
+    int batch = 1;
+    int steps = 0;
+    double ms_per_step = 0.0;
+    double ms_per_image_step = 0.0;
+    double gflop_per_step = 0.0;  // 0 when a network does not count its multiply-adds
+    double gflops = 0.0;          // achieved: gflop_per_step / seconds per step
+};
+
+// FLOP of one DGN-AM step for one image: the generator's forward and its backward to the code,
+// the classifier's forward up to `layer` and its backward to the image. A multiply-add is 2 FLOP
+// and a backward to the input costs what the forward did (no weight gradients are taken).
+double dgn_am_flop_per_image(const Generator& generator, const Classifier& classifier,
+                             const std::string& layer);
+
+// Runs `warmup` untimed and then `steps` timed DGN-AM steps on `batch` units of `layer` (units
+// 0, 1, ... wrapping around the layer's count) with the default parameters, seed 0.
+StepTiming time_dgn_am_steps(const Generator& generator, const Classifier& classifier,
+                             const std::string& layer, int batch, int warmup, int steps,
+                             const c10::Device& device);
+
+// Seconds for a gallery of `units` units of `layer`, `iterations` steps each, optimised
+// `batch` at a time (1 = one unit after another).
+double time_gallery(const Generator& generator, const Classifier& classifier,
+                    const std::string& layer, int units, int iterations, int batch,
+                    const c10::Device& device);
+
+}  // namespace dgnam

@@ -1,0 +1,87 @@
+#include "dgnam/step_benchmark.h"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+#include "dgnam/dgn_am.h"
+#include "dgnam/error.h"
+
+namespace dgnam {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::vector<std::int64_t> units_of(const Classifier& classifier, const std::string& layer,
+                                   int first, int count) {
+    const std::int64_t available = classifier.layer(layer).units();
+    std::vector<std::int64_t> units(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i)
+        units[static_cast<std::size_t>(i)] = (first + i) % available;
+    return units;
+}
+
+}  // namespace
+
+double dgn_am_flop_per_image(const Generator& generator, const Classifier& classifier,
+                             const std::string& layer) {
+    std::int64_t classifier_macs = 0;
+    for (const auto& l : classifier.layers()) {
+        classifier_macs += l.multiply_adds;
+        if (l.name == layer)
+            break;
+    }
+    // forward + backward to the input, 2 FLOP per multiply-add
+    return 2.0 * 2.0 * static_cast<double>(generator.multiply_adds() + classifier_macs);
+}
+
+StepTiming time_dgn_am_steps(const Generator& generator, const Classifier& classifier,
+                             const std::string& layer, int batch, int warmup, int steps,
+                             const c10::Device& device) {
+    if (batch < 1 || steps < 1 || warmup < 0)
+        throw Error("bench: batch and steps must be at least 1, warm-up at least 0");
+    OptimizerParams params;
+    params.iterations = warmup + steps;
+    DgnAm am(generator, classifier, Objective{layer}, units_of(classifier, layer, 0, batch), params,
+             InitialCode::random(), device);
+    for (int i = 0; i < warmup; ++i)
+        am.step();
+    const auto start = Clock::now();
+    for (int i = 0; i < steps; ++i)
+        am.step();  // returns values read back to the CPU: the device has finished the step
+    const double seconds = seconds_since(start);
+
+    StepTiming t;
+    t.batch = batch;
+    t.steps = steps;
+    t.ms_per_step = 1000.0 * seconds / steps;
+    t.ms_per_image_step = t.ms_per_step / batch;
+    t.gflop_per_step = dgn_am_flop_per_image(generator, classifier, layer) * batch / 1e9;
+    t.gflops = t.gflop_per_step / (seconds / steps);
+    return t;
+}
+
+double time_gallery(const Generator& generator, const Classifier& classifier,
+                    const std::string& layer, int units, int iterations, int batch,
+                    const c10::Device& device) {
+    if (units < 1 || iterations < 1 || batch < 1)
+        throw Error("bench: units, iterations and batch must be at least 1");
+    OptimizerParams params;
+    params.iterations = iterations;
+    const auto start = Clock::now();
+    for (int first = 0; first < units; first += batch) {
+        DgnAm am(generator, classifier, Objective{layer},
+                 units_of(classifier, layer, first, std::min(batch, units - first)), params,
+                 InitialCode::random(), device);
+        for (int i = 0; i < iterations; ++i)
+            am.step();
+        am.evaluate();
+    }
+    return seconds_since(start);
+}
+
+}  // namespace dgnam

@@ -1,0 +1,80 @@
+// The fast form (frozen weights, rewritten transposed convolutions, batch-1 matrix-vector
+// products) computes what the straightforward one does, and layers count their multiply-adds.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include "dgnam/dgn_am.h"
+#include "dgnam/model_pack.h"
+#include "dgnam/step_benchmark.h"
+#include "test_paths.h"
+
+namespace dgnam {
+namespace {
+
+const char* const kBundled = DGNAM_TEST_SOURCE_DIR "/../resources/packs/fashion-mnist";
+
+TEST(ExecutionMode, FastAndStraightforwardFormsAgreeOnTheBundledPack) {
+    ModelPack pack = load_model_pack(kBundled);
+    Generator& g = *pack.generator;
+    Classifier& a = pack.classifier("A");
+    for (const std::int64_t batch : {1, 3}) {
+        const auto code = at::rand({batch, g.code_size()}) * 2.0;
+        at::Tensor fast_image, fast_scores;
+        {
+            at::NoGradGuard no_grad;
+            fast_image = g.generate(code);
+            fast_scores = a.forward_to(fast_image.narrow(2, 2, 28).narrow(3, 2, 28), "fc5");
+        }
+        g.set_execution_mode(ExecutionMode::straightforward());
+        a.set_execution_mode(ExecutionMode::straightforward());
+        at::Tensor image, scores;
+        {
+            at::NoGradGuard no_grad;
+            image = g.generate(code);
+            scores = a.forward_to(image.narrow(2, 2, 28).narrow(3, 2, 28), "fc5");
+        }
+        g.set_execution_mode(ExecutionMode::fast());
+        a.set_execution_mode(ExecutionMode::fast());
+        EXPECT_TRUE(at::allclose(fast_image, image, 1e-4, 1e-4)) << "batch " << batch;
+        EXPECT_TRUE(at::allclose(fast_scores, scores, 1e-3, 1e-3)) << "batch " << batch;
+    }
+}
+
+TEST(ExecutionMode, ADgnAmStepIsTheSameInBothForms) {
+    ModelPack pack = load_model_pack(kBundled);
+    Generator& g = *pack.generator;
+    Classifier& a = pack.classifier("A");
+    OptimizerParams params;
+    DgnAm fast(g, a, {"fc5"}, {3, 7}, params, InitialCode::random(), at::kCPU);
+    fast.step();
+    g.set_execution_mode(ExecutionMode::straightforward());
+    a.set_execution_mode(ExecutionMode::straightforward());
+    DgnAm plain(g, a, {"fc5"}, {3, 7}, params, InitialCode::random(), at::kCPU);
+    plain.step();
+    g.set_execution_mode(ExecutionMode::fast());
+    a.set_execution_mode(ExecutionMode::fast());
+    EXPECT_TRUE(at::allclose(fast.code(), plain.code(), 1e-3, 1e-3))
+        << (fast.code() - plain.code()).abs().max().item<float>();
+}
+
+TEST(ExecutionMode, LayersCountTheirMultiplyAdds) {
+    ModelPack pack = load_model_pack(kBundled);
+    const Classifier& a = pack.classifier("A");
+    // conv1: 3x3 over one grey channel into 32 channels of 28x28.
+    EXPECT_EQ(a.layer("conv1").multiply_adds, 32 * 28 * 28 * 9);
+    EXPECT_EQ(a.layer("relu1").multiply_adds, 0);
+    const auto& fc5 = a.layer("fc5");
+    EXPECT_GT(fc5.multiply_adds, 0);
+    EXPECT_EQ(fc5.multiply_adds % 10, 0);  // 10 outputs times the inputs
+    EXPECT_GT(pack.generator->multiply_adds(), 0);
+    // Forward and backward of both networks, 2 FLOP per multiply-add.
+    std::int64_t a_macs = 0;
+    for (const auto& l : a.layers())
+        a_macs += l.multiply_adds;
+    EXPECT_DOUBLE_EQ(dgn_am_flop_per_image(*pack.generator, a, a.output_layer()),
+                     4.0 * static_cast<double>(pack.generator->multiply_adds() + a_macs));
+}
+
+}  // namespace
+}  // namespace dgnam

@@ -1,0 +1,191 @@
+// `dgnam bench`: DGN-AM step times for the bundled pack and for the paper's architectures with
+// random weights, in the fast form and the straightforward one as the baseline, plus a gallery
+// optimised one unit at a time against batched.
+#include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+#include "commands.h"
+#include "dgnam/atomic_file.h"
+#include "dgnam/caffe_net.h"
+#include "dgnam/device.h"
+#include "dgnam/error.h"
+#include "dgnam/network_models.h"
+#include "dgnam/runtime_report.h"
+#include "dgnam/step_benchmark.h"
+
+namespace dgnam::cli {
+namespace {
+
+struct BenchOptions {
+    std::string scenario = "all";
+    std::vector<int> batches{1, 8, 32};
+    int steps = 0;  // 0: 100 for the bundled pack, 3 for paper scale
+    int warmup = 1;
+    bool baseline = true;
+    int gallery_units = 10;
+    int gallery_iterations = 200;
+    std::string json;
+};
+
+struct Scenario {
+    std::string name;
+    const Generator& generator;
+    Classifier& classifier;
+    std::string layer;
+    int steps;
+};
+
+void print_row(const std::string& scenario, const char* form, const StepTiming& t,
+               double baseline_ms) {
+    std::printf("%-24s %-16s %5d %10.2f %14.2f %10.2f %9.1f", scenario.c_str(), form, t.batch,
+                t.ms_per_step, t.ms_per_image_step, t.gflop_per_step, t.gflops);
+    if (baseline_ms > 0)
+        std::printf("   %.2fx faster", baseline_ms / t.ms_per_step);
+    std::printf("\n");
+    std::fflush(stdout);
+}
+
+nlohmann::json to_json(const std::string& scenario, const char* form, const StepTiming& t) {
+    return {{"scenario", scenario},
+            {"form", form},
+            {"batch", t.batch},
+            {"steps", t.steps},
+            {"ms_per_step", t.ms_per_step},
+            {"ms_per_image_step", t.ms_per_image_step},
+            {"gflop_per_step", t.gflop_per_step},
+            {"gflops", t.gflops}};
+}
+
+void run_scenario(const Scenario& s, const BenchOptions& o, const c10::Device& device,
+                  nlohmann::json& records) {
+    auto& generator = const_cast<Generator&>(s.generator);
+    for (int batch : o.batches) {
+        generator.set_execution_mode(ExecutionMode::fast());
+        s.classifier.set_execution_mode(ExecutionMode::fast());
+        const auto fast =
+            time_dgn_am_steps(generator, s.classifier, s.layer, batch, o.warmup, s.steps, device);
+        records.push_back(to_json(s.name, "fast", fast));
+        double baseline_ms = 0.0;
+        if (o.baseline) {
+            generator.set_execution_mode(ExecutionMode::straightforward());
+            s.classifier.set_execution_mode(ExecutionMode::straightforward());
+            const auto plain = time_dgn_am_steps(generator, s.classifier, s.layer, batch, o.warmup,
+                                                 s.steps, device);
+            generator.set_execution_mode(ExecutionMode::fast());
+            s.classifier.set_execution_mode(ExecutionMode::fast());
+            records.push_back(to_json(s.name, "straightforward", plain));
+            print_row(s.name, "straightforward", plain, 0.0);
+            baseline_ms = plain.ms_per_step;
+        }
+        print_row(s.name, "fast", fast, baseline_ms);
+        if (batch == 1)
+            std::printf("%-24s %.1f steps per second for one unit\n", s.name.c_str(),
+                        1000.0 / fast.ms_per_step);
+    }
+}
+
+void run_gallery(const Scenario& s, const BenchOptions& o, const c10::Device& device,
+                 nlohmann::json& records) {
+    const int units = o.gallery_units, iterations = o.gallery_iterations;
+    const double one_by_one =
+        time_gallery(s.generator, s.classifier, s.layer, units, iterations, 1, device);
+    const double batched =
+        time_gallery(s.generator, s.classifier, s.layer, units, iterations, units, device);
+    std::printf(
+        "%-24s gallery of %d units x %d iterations: one at a time %.2f s, batched %.2f "
+        "s (%.2fx)\n",
+        s.name.c_str(), units, iterations, one_by_one, batched, one_by_one / batched);
+    records.push_back({{"scenario", s.name},
+                       {"gallery_units", units},
+                       {"gallery_iterations", iterations},
+                       {"seconds_one_at_a_time", one_by_one},
+                       {"seconds_batched", batched}});
+}
+
+int bench(const CommonOptions& common, const BenchOptions& o) {
+    if (o.scenario != "all" && o.scenario != "bundled" && o.scenario != "paper")
+        throw Error("--scenario must be all, bundled or paper, not \"" + o.scenario + "\"");
+    set_compute_threads(common.threads);
+    const c10::Device device = common.parsed_device();
+    nlohmann::json records = nlohmann::json::array();
+    const RuntimeReport runtime = runtime_report();
+    std::printf("%s\n", runtime.summary_line().c_str());
+    for (const auto& warning : runtime.warnings)
+        std::printf("warning: %s\n", warning.c_str());
+    std::printf("%-24s %-16s %5s %10s %14s %10s %9s\n", "scenario", "form", "batch", "ms/step",
+                "ms/image-step", "GFLOP/step", "GFLOP/s");
+
+    if (o.scenario != "paper") {
+        ModelPack pack = common.load_pack();
+        if (!pack.generator)
+            throw Error("the pack " + pack.folder.string() + " has no generator to benchmark");
+        pack.to(device);
+        Classifier& classifier = pack.classifier(pack.generator_classifier);
+        const Scenario s{"bundled " + pack.name, *pack.generator, classifier,
+                         classifier.output_layer(), o.steps > 0 ? o.steps : 100};
+        run_scenario(s, o, device, records);
+        run_gallery(s, o, device, records);
+    }
+    if (o.scenario != "bundled") {
+        std::printf("paper scale: building the fc6 generator and CaffeNet with random weights\n");
+        std::fflush(stdout);
+        auto generator_net = std::make_unique<CaffeNet>(
+            CaffeNet::with_random_weights(bundled_architecture("fc6_generator.prototxt"), 1));
+        NetworkGenerator generator(std::move(generator_net),
+                                   {{3, 256, 256}, PixelSpace::caffe_imagenet()},
+                                   {at::zeros({4096}), at::full({4096}, 12.0), "bench"});
+        NetworkClassifier classifier("caffenet", "CaffeNet",
+                                     std::make_unique<CaffeNet>(CaffeNet::with_random_weights(
+                                         bundled_architecture("caffenet_deploy.prototxt"), 2)),
+                                     {{3, 227, 227}, PixelSpace::caffe_imagenet()}, "fc8", {});
+        generator.to(device);
+        classifier.to(device);
+        const Scenario s{"paper fc6 G + CaffeNet", generator, classifier, "fc8",
+                         o.steps > 0 ? o.steps : 3};
+        run_scenario(s, o, device, records);
+    }
+    if (!o.json.empty()) {
+        nlohmann::json out = {{"runtime", runtime.to_json()}, {"results", records}};
+        write_file_atomically(o.json, out.dump(2) + "\n");
+        std::printf("results written to %s\n", o.json.c_str());
+    }
+    return 0;
+}
+
+}  // namespace
+
+Command add_bench_command(CLI::App& app, const CommonOptions& common) {
+    auto* sub = app.add_subcommand(
+        "bench",
+        "Time DGN-AM steps: the pack's networks and the paper's (fc6 generator + CaffeNet, "
+        "random weights), fast and straightforward, and a batched gallery");
+    auto o = std::make_shared<BenchOptions>();
+    sub->add_option("--scenario", o->scenario, "all, bundled or paper")->capture_default_str();
+    sub->add_option("--batches", o->batches, "Batch sizes to time")
+        ->delimiter(',')
+        ->check(CLI::Range(1, 4096))
+        ->capture_default_str();
+    sub->add_option("--steps", o->steps,
+                    "Timed steps per measurement (default: 100 bundled, 3 paper scale)")
+        ->check(CLI::Range(1, 100000));
+    sub->add_option("--warmup", o->warmup, "Untimed steps first")
+        ->check(CLI::Range(0, 1000))
+        ->capture_default_str();
+    sub->add_flag("!--no-baseline", o->baseline,
+                  "Skip the straightforward form (LibTorch's transposed convolution, weight "
+                  "gradients on)");
+    sub->add_option("--gallery-units", o->gallery_units, "Units of the gallery timing")
+        ->check(CLI::Range(1, 4096))
+        ->capture_default_str();
+    sub->add_option("--gallery-iterations", o->gallery_iterations,
+                    "Iterations of the gallery timing")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    sub->add_option("--json", o->json, "Also write the figures to this JSON file");
+    return [&common, o] { return bench(common, *o); };
+}
+
+}  // namespace dgnam::cli
