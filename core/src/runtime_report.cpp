@@ -60,6 +60,11 @@ RuntimeReport runtime_report() {
             r.blas_file = ec ? std::string(info.dli_fname) : resolved.string();
         }
         r.blas = blas_name_of(r.blas_file, r.reference_blas);
+        using GetThreads = int (*)();
+        if (r.blas_file.find("openblas") != std::string::npos)
+            if (auto* threads =
+                    reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads")))
+                r.blas_threads = threads();
     } else if (r.mkl) {
         r.blas = "Intel MKL (inside LibTorch)";
     } else {
@@ -91,6 +96,9 @@ std::string RuntimeReport::text() const {
     std::string t;
     t += "LibTorch:  " + libtorch_version + "\n";
     t += "BLAS:      " + blas + (blas_file.empty() ? "" : " (" + blas_file + ")") + "\n";
+    if (blas_threads > 0)
+        t += "           " + std::to_string(blas_threads) +
+             " BLAS thread(s); LibTorch parallelises around it\n";
     t += "threads:   " + std::to_string(threads) + " of " + std::to_string(hardware_threads) +
          " hardware threads\n";
     t += std::string("oneDNN:    ") + (onednn ? "yes" : "no") + "\n";
@@ -106,6 +114,7 @@ nlohmann::json RuntimeReport::to_json() const {
             {"blas", blas},
             {"blas_file", blas_file},
             {"reference_blas", reference_blas},
+            {"blas_threads", blas_threads},
             {"threads", threads},
             {"hardware_threads", hardware_threads},
             {"onednn", onednn},

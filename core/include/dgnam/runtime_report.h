@@ -15,7 +15,8 @@ struct RuntimeReport {
     std::string blas;       // "OpenBLAS 0.3.21 ...", "reference BLAS (netlib)", ...
     std::string blas_file;  // the library file sgemm_ was found in, links resolved
     bool reference_blas = false;
-    int threads = 0;  // LibTorch's intra-op threads
+    int blas_threads = 0;  // OpenBLAS's own threads; 0 = not known
+    int threads = 0;       // LibTorch's intra-op threads
     int hardware_threads = 0;
     bool onednn = false;  // oneDNN (MKL-DNN) convolutions
     bool mkl = false;
