@@ -14,30 +14,28 @@ namespace {
 
 const char* const kBundled = DGNAM_TEST_SOURCE_DIR "/../resources/packs/fashion-mnist";
 
+void set_mode(Generator& g, Classifier& c, const ExecutionMode& mode) {
+    g.set_execution_mode(mode);
+    c.set_execution_mode(mode);
+}
+
 TEST(ExecutionMode, FastAndStraightforwardFormsAgreeOnTheBundledPack) {
     ModelPack pack = load_model_pack(kBundled);
     Generator& g = *pack.generator;
     Classifier& a = pack.classifier("A");
     for (const std::int64_t batch : {1, 3}) {
         const auto code = at::rand({batch, g.code_size()}) * 2.0;
-        at::Tensor fast_image, fast_scores;
-        {
+        // The image and the scores of its centre crop.
+        auto run = [&](const ExecutionMode& mode) {
+            set_mode(g, a, mode);
             at::NoGradGuard no_grad;
-            fast_image = g.generate(code);
-            fast_scores = a.forward_to(fast_image.narrow(2, 2, 28).narrow(3, 2, 28), "fc5");
-        }
-        g.set_execution_mode(ExecutionMode::straightforward());
-        a.set_execution_mode(ExecutionMode::straightforward());
-        at::Tensor image, scores;
-        {
-            at::NoGradGuard no_grad;
-            image = g.generate(code);
-            scores = a.forward_to(image.narrow(2, 2, 28).narrow(3, 2, 28), "fc5");
-        }
-        g.set_execution_mode(ExecutionMode::fast());
-        a.set_execution_mode(ExecutionMode::fast());
-        EXPECT_TRUE(at::allclose(fast_image, image, 1e-4, 1e-4)) << "batch " << batch;
-        EXPECT_TRUE(at::allclose(fast_scores, scores, 1e-3, 1e-3)) << "batch " << batch;
+            const auto image = g.generate(code);
+            return std::pair{image, a.forward_to(image.narrow(2, 2, 28).narrow(3, 2, 28), "fc5")};
+        };
+        const auto plain = run(ExecutionMode::straightforward());
+        const auto fast = run(ExecutionMode::fast());
+        EXPECT_TRUE(at::allclose(fast.first, plain.first, 1e-4, 1e-4)) << "batch " << batch;
+        EXPECT_TRUE(at::allclose(fast.second, plain.second, 1e-3, 1e-3)) << "batch " << batch;
     }
 }
 
@@ -48,12 +46,10 @@ TEST(ExecutionMode, ADgnAmStepIsTheSameInBothForms) {
     OptimizerParams params;
     DgnAm fast(g, a, {"fc5"}, {3, 7}, params, InitialCode::random(), at::kCPU);
     fast.step();
-    g.set_execution_mode(ExecutionMode::straightforward());
-    a.set_execution_mode(ExecutionMode::straightforward());
+    set_mode(g, a, ExecutionMode::straightforward());
     DgnAm plain(g, a, {"fc5"}, {3, 7}, params, InitialCode::random(), at::kCPU);
     plain.step();
-    g.set_execution_mode(ExecutionMode::fast());
-    a.set_execution_mode(ExecutionMode::fast());
+    set_mode(g, a, ExecutionMode::fast());
     EXPECT_TRUE(at::allclose(fast.code(), plain.code(), 1e-3, 1e-3))
         << (fast.code() - plain.code()).abs().max().item<float>();
 }
