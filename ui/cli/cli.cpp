@@ -27,6 +27,7 @@ int run(int argc, char** argv) {
     commands["pack"] = add_pack_command(app, common);
     commands["bench"] = add_bench_command(app, common);
     commands["doctor"] = add_doctor_command(app, common);
+    commands["gallery"] = add_gallery_command(app, common);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -11,6 +11,7 @@
 #include "dgnam/atomic_file.h"
 #include "dgnam/error.h"
 #include "dgnam/gallery.h"
+#include "dgnam/gallery_shards.h"
 #include "dgnam/judge.h"
 #include "dgnam/png_io.h"
 #include "dgnam/run_export.h"
@@ -34,6 +35,7 @@ struct SynthesizeOptions {
     bool force = false;
     std::string judge = "auto";
     std::string start_image;
+    std::string shard;  // "K/N", or "" for all units
     OptimizerParams params;
 };
 
@@ -81,6 +83,16 @@ int synthesize(const CommonOptions& common, SynthesizeOptions options) {
     }
     request.units =
         parse_unit_selection(options.units, classifier.layer(request.objective.layer).units());
+    std::optional<Shard> shard;
+    if (!options.shard.empty()) {
+        shard = parse_shard(options.shard);
+        const auto selected = request.units.size();
+        request.units = shard_units(request.units, *shard);
+        if (request.units.empty())
+            throw Error("--shard " + options.shard + " has no units: the selection has " +
+                        std::to_string(selected) + "; use at most " + std::to_string(selected) +
+                        " shards");
+    }
     request.method = method_from_string(options.method);
     request.params = options.params;
     request.batch_size = options.batch;
@@ -126,7 +138,9 @@ int synthesize(const CommonOptions& common, SynthesizeOptions options) {
         items.push_back(to_gallery_item(results.at(unit)));
     const nlohmann::json model =
         run_model_json(worker.pack(), classifier_id, request.objective.layer);
-    const nlohmann::json params = run_params_json(request, device);
+    nlohmann::json params = run_params_json(request, device);
+    if (shard)
+        params["shard"] = {{"index", shard->index}, {"count", shard->count}};
     write_gallery(out, model, params, items, {options.force, 10});
 
     // The realism check: another classifier of the pack judges each output-layer image.
@@ -202,6 +216,9 @@ Command add_synthesize_command(CLI::App& app, const CommonOptions& common) {
         ->capture_default_str()
         ->check(CLI::Range(1, 4096));
     sub->add_option("--out", o->out, "Output folder of the gallery")->capture_default_str();
+    sub->add_option("--shard", o->shard,
+                    "Only the K-th of N equal, contiguous parts of the units (K from 1); join the "
+                    "N galleries with dgnam gallery merge");
     sub->add_flag("--force", o->force, "Replace a gallery already in the output folder");
     sub->add_option("--judge", o->judge,
                     "Classifier that judges each output-unit image (auto: another classifier "

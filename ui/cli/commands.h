@@ -17,5 +17,6 @@ Command add_topk_command(CLI::App& app, const CommonOptions& common);
 Command add_pack_command(CLI::App& app, const CommonOptions& common);
 Command add_bench_command(CLI::App& app, const CommonOptions& common);
 Command add_doctor_command(CLI::App& app, const CommonOptions& common);
+Command add_gallery_command(CLI::App& app, const CommonOptions& common);
 
 }  // namespace dgnam::cli
