@@ -25,6 +25,8 @@ packages=(
   libgtest-dev libbenchmark-dev python3-torch python3-torchvision
   # data for the bundled pack's training
   dataset-fashion-mnist
+  # a single-node Slurm that the gallery-shard test submits a job array to
+  slurm-wlm
 )
 
 missing=()
