@@ -7,19 +7,13 @@
 #include "dgnam/png_io.h"
 #include "test_paths.h"
 #include "test_support.h"
+#include "tiny_pack_cli.h"
 
 namespace dgnam {
 namespace {
 
-class Cli : public ::testing::Test {
-  protected:
-    void SetUp() override { test::write_tiny_pack(folder / "pack"); }
-    test::CommandResult dgnam(const std::string& args) {
-        return test::run_command(std::string(DGNAM_CLI_PATH) + " --pack " +
-                                 (folder / "pack").string() + " --device cpu " + args);
-    }
-    test::ScratchFolder folder;
-};
+// Its own suite name, the tiny pack's command line.
+class Cli : public test::TinyPackCli {};
 
 TEST_F(Cli, LayersListsTheNetworks) {
     const auto r = dgnam("layers --json");

@@ -10,6 +10,7 @@
 #include "dgnam/png_io.h"
 #include "test_paths.h"
 #include "test_support.h"
+#include "tiny_pack_cli.h"
 
 namespace dgnam {
 namespace {
@@ -39,15 +40,8 @@ TEST(GalleryShards, PartsAreContiguousBalancedAndMakeTheWhole) {
     EXPECT_EQ(shard_units({5}, {2, 2}), std::vector<std::int64_t>{5});
 }
 
-class ShardedGallery : public ::testing::Test {
-  protected:
-    void SetUp() override { test::write_tiny_pack(folder / "pack"); }
-    test::CommandResult dgnam(const std::string& args) {
-        return test::run_command(std::string(DGNAM_CLI_PATH) + " --pack " +
-                                 (folder / "pack").string() + " --device cpu " + args);
-    }
-    test::ScratchFolder folder;
-};
+// Its own suite name, the tiny pack's command line.
+class ShardedGallery : public test::TinyPackCli {};
 
 TEST_F(ShardedGallery, MergedShardsEqualOneRun) {
     const std::string run = "synthesize --layer fc2 --units 0-4 --iterations 6 ";

@@ -32,7 +32,7 @@ struct BenchOptions {
 
 struct Scenario {
     std::string name;
-    const Generator& generator;
+    Generator& generator;
     Classifier& classifier;
     std::string layer;
     int steps;
@@ -59,23 +59,26 @@ nlohmann::json to_json(const std::string& scenario, const char* form, const Step
             {"gflops", t.gflops}};
 }
 
+// Times the scenario's step in one form; the networks are left in the fast form.
+StepTiming time_form(const Scenario& s, const BenchOptions& o, int batch, const ExecutionMode& mode,
+                     const c10::Device& device) {
+    s.generator.set_execution_mode(mode);
+    s.classifier.set_execution_mode(mode);
+    const auto timing =
+        time_dgn_am_steps(s.generator, s.classifier, s.layer, batch, o.warmup, s.steps, device);
+    s.generator.set_execution_mode(ExecutionMode::fast());
+    s.classifier.set_execution_mode(ExecutionMode::fast());
+    return timing;
+}
+
 void run_scenario(const Scenario& s, const BenchOptions& o, const c10::Device& device,
                   nlohmann::json& records) {
-    auto& generator = const_cast<Generator&>(s.generator);
     for (int batch : o.batches) {
-        generator.set_execution_mode(ExecutionMode::fast());
-        s.classifier.set_execution_mode(ExecutionMode::fast());
-        const auto fast =
-            time_dgn_am_steps(generator, s.classifier, s.layer, batch, o.warmup, s.steps, device);
+        const auto fast = time_form(s, o, batch, ExecutionMode::fast(), device);
         records.push_back(to_json(s.name, "fast", fast));
         double baseline_ms = 0.0;
         if (o.baseline) {
-            generator.set_execution_mode(ExecutionMode::straightforward());
-            s.classifier.set_execution_mode(ExecutionMode::straightforward());
-            const auto plain = time_dgn_am_steps(generator, s.classifier, s.layer, batch, o.warmup,
-                                                 s.steps, device);
-            generator.set_execution_mode(ExecutionMode::fast());
-            s.classifier.set_execution_mode(ExecutionMode::fast());
+            const auto plain = time_form(s, o, batch, ExecutionMode::straightforward(), device);
             records.push_back(to_json(s.name, "straightforward", plain));
             print_row(s.name, "straightforward", plain, 0.0);
             baseline_ms = plain.ms_per_step;
