@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 
 #include "dgnam/error.h"
 #include "dgnam/model_pack.h"
@@ -184,6 +185,29 @@ TEST_F(BrokenPack, GeneratorForAnUnknownClassifier) {
     EXPECT_NE(load_error().find("\"Z\""), std::string::npos);
 }
 
+// Found by the manifest fuzzer (tests/fuzz/regressions/manifest/reshape-size-mismatch.json):
+// LibTorch threw a std::runtime_error that escaped without naming the file or the layer.
+TEST_F(BrokenPack, AReshapeThatDoesNotFitNamesTheLayerAndItsInput) {
+    auto m = manifest();
+    m["generator"]["layers"][2]["shape"] = {3, 5, 5};
+    save(m);
+    const auto e = load_error();
+    EXPECT_NE(e.find("generator.safetensors: layer \"reshape\" cannot take an input of shape "
+                     "[1, 100]"),
+              std::string::npos)
+        << e;
+}
+
+TEST_F(BrokenPack, NonFiniteWeightsNameTheTensor) {
+    auto weights = read_safetensors(folder / "classifier_a.safetensors").tensors;
+    weights["fc2.weight"][3][5] = std::numeric_limits<float>::quiet_NaN();
+    write_safetensors(folder / "classifier_a.safetensors", weights);
+    const auto e = load_error();
+    EXPECT_NE(e.find("classifier_a.safetensors: tensor \"fc2.weight\" holds NaN or infinite"),
+              std::string::npos)
+        << e;
+}
+
 TEST(ModelPack, UnknownClassifierListsTheKnownOnes) {
     test::ScratchFolder folder;
     test::write_tiny_pack(folder.path());
@@ -203,8 +227,14 @@ TEST(ModelPack, CodeFilesAreNamedBeforeAnythingLoads) {
     const auto folder = scratch / "with-torchscript";
     test::write_pack_with_torchscript(bundled, folder);
     EXPECT_EQ(pack_code_files(folder), std::vector<std::filesystem::path>{folder / "tiny.pt"});
+    nlohmann::json manifest;
+    {
+        std::ifstream in(folder / "manifest.json");
+        manifest = nlohmann::json::parse(in);
+    }
+    const std::string last = std::to_string(manifest["classifiers"].size() - 1);  // T
     const auto refused = error_of([&] { load_model_pack(folder); });
-    EXPECT_NE(refused.find("classifier 2: is a TorchScript model, which runs code"),
+    EXPECT_NE(refused.find("classifier " + last + ": is a TorchScript model, which runs code"),
               std::string::npos)
         << refused;
     EXPECT_NE(refused.find("--allow-torchscript"), std::string::npos) << refused;
@@ -216,18 +246,13 @@ TEST(ModelPack, CodeFilesAreNamedBeforeAnythingLoads) {
     EXPECT_EQ(t.label_of("fc", 8), "Bag");
 
     // An entry whose file lies outside the pack is refused here too, before any question.
-    nlohmann::json manifest;
-    {
-        std::ifstream in(folder / "manifest.json");
-        manifest = nlohmann::json::parse(in);
-    }
-    manifest["classifiers"][2]["file"] = "../elsewhere.pt";
+    manifest["classifiers"].back()["file"] = "../elsewhere.pt";
     {
         std::ofstream out(folder / "manifest.json");
         out << manifest.dump();
     }
     const auto outside = error_of([&] { pack_code_files(folder); });
-    EXPECT_NE(outside.find("classifier 2"), std::string::npos) << outside;
+    EXPECT_NE(outside.find("classifier " + last), std::string::npos) << outside;
 }
 
 }  // namespace

@@ -119,7 +119,12 @@ SequentialNet::WeightProvider file_provider(const TensorMap& weights, const std:
         if (t.sizes() != at::IntArrayRef(expected))
             throw Error(source + ": tensor \"" + key + "\" has shape " + shape_text(t.sizes()) +
                         "; the architecture expects " + shape_text(expected));
-        return t.to(at::kFloat).contiguous();
+        auto values = t.to(at::kFloat).contiguous();
+        if (!at::isfinite(values).all().item<bool>())
+            throw Error(source + ": tensor \"" + key +
+                        "\" holds NaN or infinite values; the file is damaged or was saved from a "
+                        "training run that diverged");
+        return values;
     };
 }
 
@@ -269,9 +274,14 @@ SequentialNet::SequentialNet(const nlohmann::json& layers, std::vector<std::int6
         layers_.push_back(std::move(layer));
         try {
             probe = run_layer(layers_.back(), probe);
+        } catch (const Error&) {
+            throw;
         } catch (const c10::Error& e) {
             throw Error(where + " cannot take an input of shape " + shape_text(in) + ": " +
                         e.what_without_backtrace());
+        } catch (const std::exception& e) {  // LibTorch also throws std::runtime_error
+            throw Error(where + " cannot take an input of shape " + shape_text(in) + ": " +
+                        e.what());
         }
         LayerInfo info;
         info.name = layers_.back().name;
