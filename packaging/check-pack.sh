@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The bundled pack's acceptance figures (issue 3), measured with the built `dgnam`:
-#   1. DGN-AM with the paper's defaults on classifier A's 10 output units, judged by B;
-#   2. pixel-space AM on A's output units, plain and with jitter 2 + blur 0.5, judged by B;
-#   3. DGN-AM against classifier B's output units with A's generator, judged by A.
+#   1. DGN-AM with the paper's defaults on classifier A's 10 output units, judged by B and by C;
+#   2. pixel-space AM on A's output units, plain and with jitter 2 + blur 0.5, judged by B and C;
+#   3. DGN-AM against the output units of B (judged by C) and C (judged by A) with A's generator.
 # Usage: packaging/check-pack.sh [PACK_DIR] [DGNAM_BINARY]; galleries go to $CHECK_OUT
 # (default: a temporary folder, printed at the end).
 set -euo pipefail
@@ -20,7 +20,11 @@ run() {
 }
 
 run dgn_A fc5 --classifier A --judge B
+run dgn_A_judged_by_C fc5 --classifier A --judge C
 run pixel_A fc5 --classifier A --method pixel --judge B
+run pixel_A_judged_by_C fc5 --classifier A --method pixel --judge C
 run pixel_A_jitter_blur fc5 --classifier A --method pixel --jitter 2 --blur-sigma 0.5 --judge B
-run dgn_B fc --classifier B --judge A
+run pixel_A_jitter_blur_judged_by_C fc5 --classifier A --method pixel --jitter 2 --blur-sigma 0.5 --judge C
+run dgn_B fc --classifier B --judge C
+run dgn_C fc --classifier C --judge A
 echo "galleries: $out"

@@ -2,8 +2,11 @@
 // on A's code layer, then open the result as a pack, synthesize and look up top images.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "dgnam/fashion_mnist.h"
 #include "dgnam/gallery.h"
+#include "dgnam/judge.h"
 #include "dgnam/model_pack.h"
 #include "test_paths.h"
 #include "test_support.h"
@@ -30,6 +33,26 @@ TEST(CliTraining, TrainedFilesOpenAsAPackAndSynthesize) {
     EXPECT_EQ(loaded.generator->output().shape, (std::vector<std::int64_t>{1, 32, 32}));
     EXPECT_EQ(loaded.classifier().labels().at(9), "Ankle boot");
     EXPECT_TRUE(std::filesystem::exists(folder / "pack" / "training.json"));
+    EXPECT_EQ(loaded.realism_judge, "");
+
+    // B (clean) and C (adversarially trained, the realism check) join the pack.
+    for (const char* which : {"b", "c"}) {
+        r = test::run_command(dgnam + "train classifier --which " + which +
+                              " --max-steps 2 --out " + pack);
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+    }
+    const auto three = load_model_pack(pack);
+    ASSERT_EQ(three.classifiers.size(), 3u);
+    EXPECT_EQ(three.classifiers[1]->id(), "B");
+    EXPECT_EQ(three.classifiers[2]->id(), "C");
+    EXPECT_EQ(three.realism_judge, "C");
+    EXPECT_EQ(find_judge(three, "A", "fc5")->id(), "C");
+    EXPECT_EQ(find_judge(three, "B", "fc")->id(), "C");
+    EXPECT_EQ(find_judge(three, "C", "fc")->id(), "A");
+    std::ifstream record(folder / "pack" / "training.json");
+    const auto training = nlohmann::json::parse(record);
+    EXPECT_EQ(training.at("classifier_b").at("adversarial_epsilon"), 0.0);
+    EXPECT_EQ(training.at("classifier_c").at("adversarial_epsilon"), 0.1);
 
     r = test::run_command(dgnam + "--pack " + pack + " synthesize --units 9 --iterations 3 --out " +
                           (folder / "g").string());

@@ -127,15 +127,28 @@ json fashion_pack_manifest(const std::filesystem::path& folder, const json& trai
                                        {"output_layer", "fc5"},
                                        {"labels", labels},
                                        {"layers", fashion_classifier_a_layers()}});
+    // B and C share the residual architecture: B is trained on clean images (a network the
+    // generator never saw), C on half-adversarial batches, so that pixel-space noise does not fool
+    // it: C is the pack's realism check.
     if (fs::exists(folder / kClassifierBFile))
+        manifest["classifiers"].push_back({{"id", "B"},
+                                           {"name", "residual convnet"},
+                                           {"weights", kClassifierBFile},
+                                           {"input", input},
+                                           {"output_layer", "fc"},
+                                           {"labels", labels},
+                                           {"layers", fashion_classifier_b_layers()}});
+    if (fs::exists(folder / kClassifierCFile)) {
         manifest["classifiers"].push_back(
-            {{"id", "B"},
+            {{"id", "C"},
              {"name", "residual convnet, adversarially trained (realism check)"},
-             {"weights", kClassifierBFile},
+             {"weights", kClassifierCFile},
              {"input", input},
              {"output_layer", "fc"},
              {"labels", labels},
              {"layers", fashion_classifier_b_layers()}});
+        manifest["realism_judge"] = "C";
+    }
     if (fs::exists(folder / kGeneratorFile) && fs::exists(folder / kCodeUpperBoundFile))
         manifest["generator"] = {
             {"weights", kGeneratorFile},

@@ -36,8 +36,13 @@ const Classifier* find_judge(const ModelPack& pack, const std::string& classifie
     if (layer != made_for.output_layer())
         return nullptr;
     const auto classes = made_for.layer(made_for.output_layer()).units();
+    auto same_classes = [&](const Classifier& c) {
+        return c.id() != made_for.id() && c.layer(c.output_layer()).units() == classes;
+    };
+    if (!pack.realism_judge.empty() && same_classes(pack.classifier(pack.realism_judge)))
+        return &pack.classifier(pack.realism_judge);
     for (const auto& c : pack.classifiers)
-        if (c->id() != made_for.id() && c->layer(c->output_layer()).units() == classes)
+        if (same_classes(*c))
             return c.get();
     return nullptr;
 }

@@ -337,6 +337,9 @@ ModelPack load_model_pack(const fs::path& folder, PackTrust trust) {
         pack.display = DisplayMapping::from_json(g.j.value("display", nlohmann::json()), g.where);
         pack.classifier(pack.generator_classifier);  // must exist
     }
+    pack.realism_judge = root.text_or("realism_judge", "");
+    if (!pack.realism_judge.empty())
+        pack.classifier(pack.realism_judge);  // must exist
     return pack;
 }
 

@@ -67,22 +67,25 @@ void prepare_folder(const fs::path& folder) {
 }
 
 int train_classifier_command(const TrainOptions& o) {
-    if (o.which != "a" && o.which != "b")
-        throw Error("--which must be a or b");
+    if (o.which != "a" && o.which != "b" && o.which != "c")
+        throw Error("--which must be a, b or c");
     const fs::path folder = o.out;
     prepare_folder(folder);
     const FashionMnist data = load_data(o);
     const bool is_a = o.which == "a";
+    const std::string id = o.which == "a" ? "A" : o.which == "b" ? "B" : "C";
+    const char* file = is_a             ? kClassifierAFile
+                       : o.which == "b" ? kClassifierBFile
+                                        : kClassifierCFile;
     ClassifierResult result;
     {
-        ProgressBar bar(is_a ? "classifier A" : "classifier B");
+        ProgressBar bar("classifier " + id);
         result =
             train_classifier(is_a ? fashion_classifier_a_layers() : fashion_classifier_b_layers(),
                              fashion_classifier_input(), data, o.classifier, progress_to(bar));
     }
-    write_safetensors(folder / (is_a ? kClassifierAFile : kClassifierBFile), result.weights,
-                      {{"trained_by", "dgnam train classifier"}});
-    save_record(folder, is_a ? "classifier_a" : "classifier_b",
+    write_safetensors(folder / file, result.weights, {{"trained_by", "dgnam train classifier"}});
+    save_record(folder, "classifier_" + o.which,
                 {{"epochs", o.classifier.epochs},
                  {"batch_size", o.classifier.batch_size},
                  {"learning_rate", o.classifier.learning_rate},
@@ -94,7 +97,7 @@ int train_classifier_command(const TrainOptions& o) {
                  {"seconds", result.seconds},
                  {"test_accuracy", result.test_accuracy}});
     std::printf("classifier %s: test accuracy %.4f after %lld steps (%.0f s); written to %s\n",
-                is_a ? "A" : "B", result.test_accuracy, static_cast<long long>(result.steps),
+                id.c_str(), result.test_accuracy, static_cast<long long>(result.steps),
                 result.seconds, folder.string().c_str());
     return 0;
 }
@@ -153,7 +156,7 @@ Command add_train_command(CLI::App& app, const CommonOptions& common) {
         "train", "Train the bundled pack's networks from Debian's Fashion-MNIST");
     train->require_subcommand(1);
     auto o = std::make_shared<TrainOptions>();
-    auto* classifier = train->add_subcommand("classifier", "Train classifier A or B");
+    auto* classifier = train->add_subcommand("classifier", "Train classifier A, B or C");
     auto* generator =
         train->add_subcommand("generator", "Train the generator on classifier A's code layer");
     for (auto* sub : {classifier, generator}) {
@@ -161,26 +164,29 @@ Command add_train_command(CLI::App& app, const CommonOptions& common) {
         sub->add_option("--data", o->data,
                         "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist)");
     }
-    classifier->add_option("--which", o->which, "a (AlexNet-shaped) or b (residual)")
+    classifier
+        ->add_option("--which", o->which,
+                     "a (AlexNet-shaped), b (residual) or c (residual, adversarially trained: the "
+                     "realism check)")
         ->capture_default_str();
     auto* epochs =
         classifier->add_option("--epochs", o->classifier.epochs,
-                               "Passes over the training set (default: 8 for A, 5 for B)");
+                               "Passes over the training set (default: 8 for A, 5 for B and C)");
     classifier->add_option("--batch", o->classifier.batch_size)->capture_default_str();
     classifier->add_option("--lr", o->classifier.learning_rate)->capture_default_str();
     auto* seed = classifier->add_option("--seed", o->classifier.seed,
-                                        "Random seed (default: 1 for A, 2 for B)");
+                                        "Random seed (default: 1 for A, 2 for B and C)");
     classifier->add_option("--max-steps", o->classifier.max_steps, "Stop after this many steps");
     auto* adversarial = classifier->add_option(
         "--adversarial-eps", o->classifier.adversarial_epsilon,
         "Train on FGSM images within this L-infinity radius in [0, 1] grey levels; 0 = clean "
-        "images (default: 0 for A, 0.1 for B)");
+        "images (default: 0.1 for C, 0 for A and B)");
     auto* share =
         classifier
             ->add_option(
                 "--adversarial-share", o->classifier.adversarial_share,
-                "Share of each batch made adversarial, the rest stays clean (default: 1 for "
-                "A, 0.5 for B)")
+                "Share of each batch made adversarial, the rest stays clean (default: 0.5 for "
+                "C)")
             ->check(CLI::Range(0.0, 1.0));
     generator->add_option("--epochs", o->generator.epochs)->capture_default_str();
     generator->add_option("--batch", o->generator.batch_size)->capture_default_str();
@@ -194,14 +200,16 @@ Command add_train_command(CLI::App& app, const CommonOptions& common) {
     return [o, classifier, train, epochs, seed, adversarial, share, &common] {
         set_compute_threads(common.threads);
         if (train->got_subcommand(classifier)) {
-            // B, the realism check, differs from A by architecture and seed and is trained on
-            // half-adversarial batches so that pixel-space noise does not fool it while it stays
-            // confident on clean images; the attack costs half a step more, hence fewer epochs.
-            if (o->which == "b") {
+            // B differs from A by architecture and seed: a network the generator never saw.
+            // C, the realism check, is B's architecture trained on half-adversarial batches so
+            // that pixel-space noise does not fool it while it stays confident on clean images.
+            if (o->which == "b" || o->which == "c") {
                 if (seed->count() == 0)
                     o->classifier.seed = 2;
                 if (epochs->count() == 0)
                     o->classifier.epochs = 5;
+            }
+            if (o->which == "c") {
                 if (adversarial->count() == 0)
                     o->classifier.adversarial_epsilon = 0.1;
                 if (share->count() == 0)

@@ -29,6 +29,7 @@ ImageSpec fashion_generator_output();
 // File names inside the pack folder.
 constexpr const char* kClassifierAFile = "classifier_a.safetensors";
 constexpr const char* kClassifierBFile = "classifier_b.safetensors";
+constexpr const char* kClassifierCFile = "classifier_c.safetensors";
 constexpr const char* kGeneratorFile = "generator.safetensors";
 constexpr const char* kDiscriminatorFile = "discriminator.safetensors";
 constexpr const char* kCodeUpperBoundFile = "code_upper_3x.txt";

@@ -26,8 +26,9 @@ struct Verdict {
 Verdict judge_image(const Classifier& judge, const Image8& image, std::int64_t target,
                     const c10::Device& device = c10::Device(c10::kCPU));
 
-// The pack's realism check for images made for `layer` of classifier `classifier_id`: another
-// classifier of the pack with as many output units, when `layer` is the output layer; else null.
+// The pack's realism check for images made for `layer` of classifier `classifier_id`, when
+// `layer` is the output layer: the pack's realism judge (manifest "realism_judge") unless the
+// images were made for it, else another classifier with as many output units; else null.
 const Classifier* find_judge(const ModelPack& pack, const std::string& classifier_id,
                              const std::string& layer);
 

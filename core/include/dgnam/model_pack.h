@@ -22,6 +22,9 @@ struct ModelPack {
     std::unique_ptr<Generator> generator;                  // null: pixel-space methods only
     std::string generator_classifier;  // the classifier whose code layer G inverts
     std::string code_layer;
+    // The classifier that judges how real the images made for the others look (find_judge);
+    // "" = any other classifier with the same classes.
+    std::string realism_judge;
     DisplayMapping display;  // how the generator's images are shown
 
     // Throws dgnam::Error naming the id and the pack's classifiers when absent; "" = default.
