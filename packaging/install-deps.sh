@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-  # toolchain
-  g++ cmake make pkg-config clang-format
+  # toolchain; clang and its runtime libraries build the libFuzzer targets (the fuzz preset)
+  g++ cmake make pkg-config clang-format clang libclang-rt-dev
   # core
   libtorch-dev nlohmann-json3-dev libstb-dev zlib1g-dev
   # Caffe model files (.prototxt, .caffemodel); protoc also encodes the test fixtures
