@@ -5,9 +5,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "dgnam/error.h"
+#include "dgnam/safetensors.h"
+#include "dgnam/soak_run.h"
+#include "dgnam/stall_watch.h"
 #include "dgnam/worker.h"
 #include "test_support.h"
 
@@ -199,6 +203,92 @@ TEST_F(WorkerTest, CancelAndDestructionEndWithinAStep) {
     worker->start(request({1}, 1000000));
     worker.reset();  // joins the thread mid-run
     EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+}
+
+TEST_F(WorkerTest, AHundredSwitchesInASecondLeaveOnlyTheLastRun) {
+    auto worker = make_worker();
+    std::vector<std::uint64_t> ids;
+    const auto started = std::chrono::steady_clock::now();
+    for (int click = 0; click < 100; ++click) {
+        ids.push_back(worker->start(request({click % 3}, 1000000)));
+        std::this_thread::sleep_for(10ms);
+    }
+    // The last one runs; every earlier one ended cancelled (or never began), none left behind.
+    std::uint64_t seen = 0;
+    while (true) {
+        auto frame = worker->frames().newer_than(seen);
+        if (frame && frame->run_id == ids.back())
+            break;
+        ASSERT_LT(std::chrono::steady_clock::now() - started, 30s);
+        std::this_thread::sleep_for(1ms);
+    }
+    worker->cancel();
+    ASSERT_TRUE(log.wait_for_end(ids.back(), 10s));
+    EXPECT_TRUE(worker->wait_until_idle(10s));
+    std::lock_guard<std::mutex> lock(log.mutex);
+    std::set<std::uint64_t> ended;
+    for (const auto& [id, end] : log.ends) {
+        EXPECT_EQ(end, RunEnd::Cancelled) << "run " << id;
+        EXPECT_TRUE(ended.insert(id).second) << "run " << id << " ended twice";
+        EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << "unknown run " << id;
+    }
+    EXPECT_TRUE(ended.count(ids.back()));
+    EXPECT_TRUE(log.units.empty()) << "a replaced run reported a unit";
+}
+
+// Weights so large that every activation overflows: each step meets a non-finite gradient and
+// is skipped, so the unit cannot move. The run says so and ends long before its iterations.
+TEST_F(WorkerTest, AUnitWhoseStepsKeepBeingSkippedEndsEarlyAndSaysWhy) {
+    const auto weights = folder.path() / "classifier_a.safetensors";
+    TensorMap overflowing = read_safetensors(weights).tensors;
+    for (auto& [name, tensor] : overflowing)
+        tensor = tensor * 1e30;
+    write_safetensors(weights, overflowing);
+    auto worker = make_worker();
+    const auto id = worker->start(request({1, 2}, 100000));
+    ASSERT_TRUE(log.wait_for_end(id, 60s));
+    EXPECT_EQ(log.end_of(id), RunEnd::Completed);
+    ASSERT_EQ(log.units.size(), 2u);
+    for (const auto& unit : log.units) {
+        EXPECT_EQ(unit.iterations, StallWatch::kDefaultLimit);
+        EXPECT_EQ(unit.skipped_steps, StallWatch::kDefaultLimit);
+        EXPECT_NE(unit.stopped_early.find("not finite"), std::string::npos) << unit.stopped_early;
+    }
+    EXPECT_NE(log.messages.back().find("unit 1: stopped after 10 skipped steps in a row"),
+              std::string::npos)
+        << log.messages.back();
+    EXPECT_NE(log.messages.back().find("unit 2: "), std::string::npos);
+
+    // A healthy run reports no such note (a new worker counts its runs from 1 again).
+    worker.reset();
+    {
+        std::lock_guard<std::mutex> lock(log.mutex);
+        log.ends.clear();
+        log.messages.clear();
+        log.units.clear();
+    }
+    write_safetensors(weights, [&] {
+        for (auto& [name, tensor] : overflowing)
+            tensor = tensor / 1e30;
+        return overflowing;
+    }());
+    auto healthy = make_worker();
+    const auto fine = healthy->start(request({1}, 20));
+    ASSERT_TRUE(log.wait_for_end(fine, 60s));
+    EXPECT_EQ(log.messages.back(), "");
+    EXPECT_TRUE(log.units.back().stopped_early.empty());
+    EXPECT_EQ(log.units.back().iterations, 20);
+}
+
+TEST_F(WorkerTest, ASoakRunVisualisesUnitAfterUnitAndSamplesMemory) {
+    const SoakReport r = soak_worker(load_model_pack(folder.path()), at::kCPU, 6, 3, 2);
+    EXPECT_EQ(r.visualisations, 6);
+    EXPECT_EQ(r.iterations, 3);
+    EXPECT_EQ(r.early, 2);
+    EXPECT_GT(r.resident_after_early, 10 << 20) << "LibTorch alone takes more than 10 MiB";
+    EXPECT_GT(r.resident_at_end, 10 << 20);
+    EXPECT_GT(r.seconds, 0.0);
+    EXPECT_THROW(soak_worker(load_model_pack(folder.path()), at::kCPU, 0, 3), Error);
 }
 
 TEST_F(WorkerTest, BadRequestsAreRejectedAtTheBoundary) {

@@ -9,6 +9,7 @@
 #include "dgnam/error.h"
 #include "dgnam/image_input.h"
 #include "dgnam/pixel_am.h"
+#include "dgnam/stall_watch.h"
 
 namespace dgnam {
 
@@ -188,6 +189,7 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
         if (dgn && request.start_image)
             initial = InitialCode::given(encode_start_image(*request.start_image));
         const std::size_t total = request.units.size();
+        std::string notes;  // units that ended early, for the run's message
         for (std::size_t first = 0; first < total; first += request.batch_size) {
             const std::size_t count = std::min<std::size_t>(request.batch_size, total - first);
             std::vector<std::int64_t> units(request.units.begin() + first,
@@ -199,6 +201,8 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
             else
                 optimizer = std::make_unique<PixelAm>(classifier, request.objective, units, params,
                                                       device_);
+            StallWatch stall;
+            std::optional<std::string> stopped_early;
             while (!optimizer->done()) {
                 changed.reset();
                 if (!checkpoint(version, changed))
@@ -210,6 +214,7 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                         break;
                 }
                 StepResult step = optimizer->step();
+                stopped_early = stall.observe(step);
                 if (request.publish_frames) {
                     Frame frame;
                     frame.run_id = id;
@@ -224,6 +229,8 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                 }
                 if (events_.progress)
                     events_.progress({id, first, total, optimizer->iteration(), params.iterations});
+                if (stopped_early)
+                    break;
             }
             for (const RowOutcome& row : optimizer->evaluate()) {
                 UnitResult result;
@@ -240,14 +247,24 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                 result.iterations = optimizer->iteration();
                 result.seed = params.seed;
                 result.skipped_steps = row.skipped_steps;
+                if (stopped_early)
+                    result.stopped_early = *stopped_early;
                 if (events_.unit_done)
                     events_.unit_done(result);
+            }
+            if (stopped_early) {
+                std::string list;
+                for (auto u : units)
+                    list += (list.empty() ? "" : ", ") + std::to_string(u);
+                notes += (notes.empty() ? "" : "\n") +
+                         std::string(units.size() == 1 ? "unit " : "units ") + list + ": " +
+                         *stopped_early;
             }
             if (events_.progress)
                 events_.progress(
                     {id, first + count, total, optimizer->iteration(), params.iterations});
         }
-        finish(id, RunEnd::Completed, "");
+        finish(id, RunEnd::Completed, notes);
     } catch (const std::exception& e) {
         finish(id, RunEnd::Failed, e.what());
     }

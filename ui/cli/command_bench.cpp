@@ -14,6 +14,7 @@
 #include "dgnam/error.h"
 #include "dgnam/network_models.h"
 #include "dgnam/runtime_report.h"
+#include "dgnam/soak_run.h"
 #include "dgnam/step_benchmark.h"
 
 namespace dgnam::cli {
@@ -27,6 +28,8 @@ struct BenchOptions {
     bool baseline = true;
     int gallery_units = 10;
     int gallery_iterations = 200;
+    int soak_visualisations = 1000;
+    int soak_iterations = 20;
     std::string json;
 };
 
@@ -108,9 +111,40 @@ void run_gallery(const Scenario& s, const BenchOptions& o, const c10::Device& de
                        {"seconds_batched", batched}});
 }
 
+// Not part of "all": a thousand visualisations take minutes.
+int soak(const CommonOptions& common, const BenchOptions& o) {
+    set_compute_threads(common.threads);
+    std::printf("soak: %d unit visualisations of %d steps through the worker, one after another\n",
+                o.soak_visualisations, o.soak_iterations);
+    std::fflush(stdout);
+    const SoakReport r = soak_worker(common.load_pack(), common.parsed_device(),
+                                     o.soak_visualisations, o.soak_iterations);
+    const double mib = 1024.0 * 1024.0;
+    std::printf(
+        "resident memory after %d: %.1f MiB; after %d: %.1f MiB (%+.1f%%); %d frames read; "
+        "%.1f s\n",
+        r.early, r.resident_after_early / mib, r.visualisations, r.resident_at_end / mib,
+        100.0 * r.growth(), r.frames_read, r.seconds);
+    if (!o.json.empty()) {
+        const nlohmann::json out = {{"scenario", "soak"},
+                                    {"visualisations", r.visualisations},
+                                    {"iterations", r.iterations},
+                                    {"early", r.early},
+                                    {"resident_bytes_after_early", r.resident_after_early},
+                                    {"resident_bytes_at_end", r.resident_at_end},
+                                    {"growth", r.growth()},
+                                    {"frames_read", r.frames_read},
+                                    {"seconds", r.seconds}};
+        write_file_atomically(o.json, out.dump(2) + "\n");
+    }
+    return 0;
+}
+
 int bench(const CommonOptions& common, const BenchOptions& o) {
+    if (o.scenario == "soak")
+        return soak(common, o);
     if (o.scenario != "all" && o.scenario != "bundled" && o.scenario != "paper")
-        throw Error("--scenario must be all, bundled or paper, not \"" + o.scenario + "\"");
+        throw Error("--scenario must be all, bundled, paper or soak, not \"" + o.scenario + "\"");
     set_compute_threads(common.threads);
     const c10::Device device = common.parsed_device();
     nlohmann::json records = nlohmann::json::array();
@@ -166,7 +200,10 @@ Command add_bench_command(CLI::App& app, const CommonOptions& common) {
         "Time DGN-AM steps: the pack's networks and the paper's (fc6 generator + CaffeNet, "
         "random weights), fast and straightforward, and a batched gallery");
     auto o = std::make_shared<BenchOptions>();
-    sub->add_option("--scenario", o->scenario, "all, bundled or paper")->capture_default_str();
+    sub->add_option("--scenario", o->scenario,
+                    "all (bundled and paper), bundled, paper, or soak (resident memory over many "
+                    "visualisations)")
+        ->capture_default_str();
     sub->add_option("--batches", o->batches, "Batch sizes to time")
         ->delimiter(',')
         ->check(CLI::Range(1, 4096))
@@ -185,6 +222,13 @@ Command add_bench_command(CLI::App& app, const CommonOptions& common) {
         ->capture_default_str();
     sub->add_option("--gallery-iterations", o->gallery_iterations,
                     "Iterations of the gallery timing")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    sub->add_option("--soak-visualisations", o->soak_visualisations,
+                    "Soak: unit visualisations one after another")
+        ->check(CLI::Range(1, 1000000))
+        ->capture_default_str();
+    sub->add_option("--soak-iterations", o->soak_iterations, "Soak: steps per visualisation")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
     sub->add_option("--json", o->json, "Also write the figures to this JSON file");

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <future>
+#include <iostream>
 #include <map>
 #include <mutex>
 
@@ -132,6 +133,8 @@ int synthesize(const CommonOptions& common, SynthesizeOptions options) {
     if (end != RunEnd::Completed)
         throw Error("synthesis " + std::string(to_string(end)) +
                     (message.empty() ? "" : ": " + message));
+    if (!message.empty())  // units that ended early; their images are still written
+        std::cerr << "dgnam synthesize: warning: " << message << "\n";
 
     std::vector<GalleryItem> items;
     for (auto unit : request.units)

@@ -117,6 +117,9 @@ void draw_plot(PanelContext& context) {
                          0, overlay, 0.0f, 1.0f, plot_size);
     }
     ImGui::Text("step %d of %d", frame->step.iteration + 1, frame->step.iterations);
+    if (!frame->step.rows.empty() && frame->step.rows.front().skipped)
+        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.2f, 1.0f), "step skipped: %s",
+                           frame->step.rows.front().skip_reason.c_str());
 }
 
 void draw_view_options(PanelContext& context) {

@@ -132,7 +132,8 @@ bool LiveSession::poll() {
         if (end.run_id != run_id_)
             continue;  // a run this session has already replaced
         run_active_ = false;
-        if (end.end == RunEnd::Failed)
+        // Failed: the error; Completed: why the unit ended early, when it did.
+        if (end.end != RunEnd::Cancelled && !end.message.empty())
             error_ = end.message;
     }
 

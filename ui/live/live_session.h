@@ -58,7 +58,7 @@ class LiveSession {
     bool poll();
     const std::optional<Frame>& newest_frame() const { return newest_frame_; }
     const ActivationHistory& history() const { return history_; }
-    // The last failure of a live run, once; empty when there is none.
+    // The last failure of a live run, or why its unit ended early, once; empty when neither.
     std::optional<std::string> take_error();
 
     const UnitResults& results() const { return results_; }

@@ -356,8 +356,14 @@ void MainWindow::connectSession() {
     connect(s, &StudioSession::frameArrived, this, &MainWindow::showFrame);
     connect(s, &StudioSession::resultAdded, this, &MainWindow::onResultAdded);
     connect(s, &StudioSession::errorOccurred, this, &MainWindow::showError);
-    connect(s, &StudioSession::liveRunEnded, this, [this](RunEnd end, const QString&) {
-        status_->setText(end == RunEnd::Completed ? tr("finished") : tr("stopped"));
+    connect(s, &StudioSession::liveRunEnded, this, [this](RunEnd end, const QString& message) {
+        // A completed run's message says which units ended early and why; a failed run's is
+        // the error (also shown in a dialog).
+        QString text = end == RunEnd::Completed ? tr("finished") : tr("stopped");
+        if (!message.isEmpty())
+            text += QStringLiteral(": ") + message.section(QLatin1Char('\n'), 0, 0);
+        status_->setText(text);
+        status_->setToolTip(message);
     });
     connect(s, &StudioSession::galleryProgress, this, [this](int done, int total) {
         gallery_progress_->setRange(0, total);
@@ -365,11 +371,13 @@ void MainWindow::connectSession() {
         gallery_progress_->show();
         gallery_cancel_->show();
     });
-    connect(s, &StudioSession::galleryEnded, this, [this](RunEnd end, const QString&) {
+    connect(s, &StudioSession::galleryEnded, this, [this](RunEnd end, const QString& message) {
         gallery_progress_->hide();
         gallery_cancel_->hide();
-        statusBar()->showMessage(
-            end == RunEnd::Completed ? tr("gallery finished") : tr("gallery stopped"), 4000);
+        QString text = end == RunEnd::Completed ? tr("gallery finished") : tr("gallery stopped");
+        if (end == RunEnd::Completed && !message.isEmpty())
+            text += QStringLiteral(": ") + message.section(QLatin1Char('\n'), 0, 0);
+        statusBar()->showMessage(text, message.isEmpty() ? 4000 : 20000);
     });
     connect(s, &StudioSession::topImagesFound, examples_, &ExamplesPanel::showTopImages);
     connect(s, &StudioSession::verdictReady, this, [this](const VerdictAnswer& answer) {
@@ -424,6 +432,8 @@ void MainWindow::showFrame(const Frame& frame) {
         text += tr("   activation %1").arg(row->activation, 0, 'f', 3);
         if (row->probability)
             text += tr("   p %1").arg(format_optional(row->probability));
+        if (row->skipped)
+            text += tr("   step skipped: %1").arg(QString::fromStdString(row->skip_reason));
     }
     text += tr("   %1 steps/s   %2")
                 .arg(steps_per_second_, 0, 'f', 0)

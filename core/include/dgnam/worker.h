@@ -63,6 +63,9 @@ struct UnitResult {
     int iterations = 0;
     std::uint64_t seed = 0;
     int skipped_steps = 0;
+    // Non-empty when every step kept being skipped and the unit ended before its last
+    // iteration: why, and what to try (StallWatch).
+    std::string stopped_early;
 };
 
 struct RunProgress {
@@ -79,6 +82,8 @@ const char* to_string(RunEnd end);
 struct WorkerEvents {
     std::function<void(const UnitResult&)> unit_done;
     std::function<void(const RunProgress&)> progress;
+    // message: for Failed, the error; for Completed, the units that ended early and why ("" when
+    // none did).
     std::function<void(std::uint64_t run_id, RunEnd end, const std::string& message)> run_finished;
 };
 
