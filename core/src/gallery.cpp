@@ -5,10 +5,15 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
 
 #include "dgnam/atomic_file.h"
 #include "dgnam/error.h"
@@ -92,8 +97,44 @@ void create_folder(const fs::path& folder) {
     }
 }
 
+// The new gallery is written in full into a staging folder inside the target (same file system,
+// so moving a file into place needs no space) and moved in only once every file is there: a full
+// disk or any other failure while writing leaves the previous gallery as it was.
+class StagingFolder {
+  public:
+    explicit StagingFolder(const fs::path& gallery)
+        : path_(gallery /
+                (".dgnam-export-" + std::to_string(::getpid()) + "-" +
+                 std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())))) {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);  // left by an export that was killed
+        create_folder(path_ / kImagesFolder);
+    }
+    ~StagingFolder() {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    StagingFolder(const StagingFolder&) = delete;
+    StagingFolder& operator=(const StagingFolder&) = delete;
+
+    const fs::path& path() const { return path_; }
+
+    // Moves `relative` from the staging folder to the same place in `gallery`.
+    void move_into(const fs::path& gallery, const std::string& relative) const {
+        std::error_code error;
+        fs::rename(path_ / relative, gallery / relative, error);
+        if (error)
+            throw Error("Could not move " + quoted(gallery / relative) +
+                        " into place: " + error.message() + ".");
+    }
+
+  private:
+    fs::path path_;
+};
+
 // An overwritten gallery stops looking complete until its new gallery.json lands, so an
-// interrupted export cannot pass for a finished one with a mix of old and new images.
+// export interrupted while moving files cannot pass for a finished one with a mix of old and
+// new images.
 void remove_old_index(const fs::path& folder) {
     std::error_code error;
     fs::remove(folder / kIndexName, error);
@@ -408,17 +449,32 @@ void write_gallery(const std::filesystem::path& folder, const nlohmann::json& mo
     }
 
     create_folder(folder / kImagesFolder);
+    std::optional<StagingFolder> staging;
+    std::vector<std::string> files;  // relative to the gallery folder, gallery.json last
+    try {
+        staging.emplace(folder);
+        for (const GalleryItem& item : items) {
+            files.push_back(gallery_file_name(item));
+            write_png(staging->path() / files.back(), item.image);
+        }
+        if (!sheet.empty()) {
+            files.push_back(kContactSheetName);
+            write_png(staging->path() / kContactSheetName, sheet);
+        }
+        files.push_back("index.html");
+        write_file_atomically(staging->path() / "index.html",
+                              index_html(model_object, params_object, items));
+        files.push_back(kIndexName);
+        write_file_atomically(staging->path() / kIndexName,
+                              dump_json(index_json(model_object, params_object, items)));
+    } catch (const Error& e) {
+        throw Error("Could not export the gallery to " + quoted(folder) + ": " + e.what() +
+                    " Nothing in " + quoted(folder) + " was changed.");
+    }
+
     remove_old_index(folder);
-    for (const GalleryItem& item : items) {
-        write_png(folder / gallery_file_name(item), item.image);
-    }
-    if (!sheet.empty()) {
-        write_png(folder / kContactSheetName, sheet);
-    }
-    write_file_atomically(folder / "index.html", index_html(model_object, params_object, items));
-    // Last, so that only a finished export has a gallery.json.
-    write_file_atomically(folder / kIndexName,
-                          dump_json(index_json(model_object, params_object, items)));
+    for (const std::string& file : files)
+        staging->move_into(folder, file);
 }
 
 GalleryIndex read_gallery_index(const std::filesystem::path& gallery_json) {
