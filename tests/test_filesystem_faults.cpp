@@ -99,6 +99,15 @@ std::vector<GalleryItem> noisy_items(int count, int size, std::uint8_t seed) {
     return items;
 }
 
+std::string error_of(const std::function<void()>& write) {
+    try {
+        write();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
 const nlohmann::json kModel = {{"pack", "test"}};
 const nlohmann::json kParams = {{"seed", 0}};
 
@@ -112,12 +121,9 @@ TEST(FilesystemFaults, AGalleryExportOntoAFullDiskFailsAndKeepsThePreviousGaller
 
     GalleryOptions replace;
     replace.overwrite = true;
-    std::string message;
-    try {
-        write_gallery(gallery, kModel, kParams, noisy_items(10, 64, 2), replace);  // ~120 KB
-    } catch (const Error& e) {
-        message = e.what();
-    }
+    // About 120 KB of PNGs onto 64 KB of free space.
+    const std::string message =
+        error_of([&] { write_gallery(gallery, kModel, kParams, noisy_items(10, 64, 2), replace); });
     EXPECT_NE(message.find("No space left on device"), std::string::npos) << message;
     EXPECT_NE(message.find("Nothing in '" + gallery.string() + "' was changed"), std::string::npos)
         << message;
@@ -140,12 +146,8 @@ TEST(FilesystemFaults, AGalleryExportOntoAReadOnlyFileSystemFailsAndKeepsTheGall
 
     GalleryOptions replace;
     replace.overwrite = true;
-    std::string message;
-    try {
-        write_gallery(gallery, kModel, kParams, noisy_items(4, 16, 4), replace);
-    } catch (const Error& e) {
-        message = e.what();
-    }
+    const std::string message =
+        error_of([&] { write_gallery(gallery, kModel, kParams, noisy_items(4, 16, 4), replace); });
     EXPECT_NE(message.find("Read-only file system"), std::string::npos) << message;
     EXPECT_NE(message.find("Nothing in '" + gallery.string() + "' was changed"), std::string::npos)
         << message;
@@ -160,12 +162,10 @@ TEST(FilesystemFaults, WeightsWrittenOntoAFullDiskKeepThePreviousFile) {
     const auto before = snapshot(disk.path());
     disk.fill_leaving(32 * 1024);
 
-    std::string message;
-    try {
-        write_safetensors(file, {{"w", at::ones({64 * 1024}, at::kFloat)}});  // 256 KB
-    } catch (const Error& e) {
-        message = e.what();
-    }
+    // 256 KB onto 32 KB of free space.
+    const std::string message = error_of([&] {
+        write_safetensors(file, {{"w", at::ones({64 * 1024}, at::kFloat)}});
+    });
     EXPECT_NE(message.find("No space left on device"), std::string::npos) << message;
     EXPECT_NE(message.find(file.string()), std::string::npos) << message;
     EXPECT_EQ(snapshot(disk.path()), before);

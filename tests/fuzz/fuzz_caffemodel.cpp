@@ -2,7 +2,6 @@
 // one its seeds were encoded for: convolution, LRN, pooling, a transposed convolution and an
 // inner product), so that blob matching and shape checks see the fuzzer's weights.
 #include "dgnam/caffe_net.h"
-#include "dgnam/error.h"
 #include "fuzz_input.h"
 
 namespace {
@@ -32,10 +31,7 @@ std::filesystem::path deploy_file() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const auto deploy = deploy_file();
-    const auto file = dgnam::fuzz::scratch().write("weights.caffemodel", data, size);
-    try {
-        dgnam::CaffeNet::load(deploy, file);
-    } catch (const dgnam::Error&) {
-    }
-    return 0;
+    return dgnam::fuzz::read_as_file(
+        "weights.caffemodel", data, size,
+        [&](const std::filesystem::path& path) { dgnam::CaffeNet::load(deploy, path); });
 }

@@ -11,6 +11,8 @@
 #include <string>
 #include <system_error>
 
+#include "dgnam/error.h"
+
 namespace dgnam::fuzz {
 
 class ScratchFolder {
@@ -50,6 +52,19 @@ class ScratchFolder {
 inline const ScratchFolder& scratch() {
     static const ScratchFolder folder;
     return folder;
+}
+
+// Writes the input to `file_name` in the scratch folder and gives its path to `read`. A
+// dgnam::Error is the expected outcome for bad bytes; anything else escapes, and libFuzzer reports
+// it as a crash.
+template <typename Read>
+int read_as_file(const char* file_name, const std::uint8_t* data, std::size_t size, Read read) {
+    const auto file = scratch().write(file_name, data, size);
+    try {
+        read(file);
+    } catch (const dgnam::Error&) {
+    }
+    return 0;
 }
 
 }  // namespace dgnam::fuzz
