@@ -359,7 +359,9 @@ void MainWindow::connectSession() {
     connect(s, &StudioSession::liveRunEnded, this, [this](RunEnd end, const QString& message) {
         // A completed run's message says which units ended early and why; a failed run's is
         // the error (also shown in a dialog).
-        QString text = end == RunEnd::Completed ? tr("finished") : tr("stopped");
+        QString text = end != RunEnd::Completed ? tr("stopped")
+                       : message.isEmpty()      ? tr("finished")
+                                                : tr("ended early");
         if (!message.isEmpty())
             text += QStringLiteral(": ") + message.section(QLatin1Char('\n'), 0, 0);
         status_->setText(text);
