@@ -172,8 +172,21 @@ TEST_F(Cli, BenchReportsStepTimesAndTheBaseline) {
 
     const auto bad = dgnam("bench --scenario everything");
     EXPECT_EQ(bad.exit_code, 1);
-    EXPECT_NE(bad.output.find("--scenario must be all, bundled or paper"), std::string::npos)
+    EXPECT_NE(bad.output.find("--scenario must be all, bundled, paper or soak"), std::string::npos)
         << bad.output;
+
+    const auto soak_json = folder / "soak.json";
+    const auto soak = dgnam(
+        "bench --scenario soak --soak-visualisations 3 --soak-iterations 2 "
+        "--json " +
+        soak_json.string());
+    ASSERT_EQ(soak.exit_code, 0) << soak.output;
+    EXPECT_NE(soak.output.find("resident memory after 3:"), std::string::npos) << soak.output;
+    std::ifstream soak_in(soak_json);
+    const auto s = nlohmann::json::parse(soak_in);
+    EXPECT_EQ(s["visualisations"], 3);
+    EXPECT_EQ(s["early"], 3);
+    EXPECT_GT(s["resident_bytes_at_end"].get<std::int64_t>(), 0);
 }
 
 }  // namespace
