@@ -99,14 +99,7 @@ std::vector<GalleryItem> noisy_items(int count, int size, std::uint8_t seed) {
     return items;
 }
 
-std::string error_of(const std::function<void()>& write) {
-    try {
-        write();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using test::error_of;
 
 const nlohmann::json kModel = {{"pack", "test"}};
 const nlohmann::json kParams = {{"seed", 0}};

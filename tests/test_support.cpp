@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "dgnam/error.h"
 #include "dgnam/safetensors.h"
 
 namespace dgnam::test {
@@ -133,6 +134,15 @@ CommandResult run_command(const std::string& command_line) {
     const int status = pclose(pipe);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
+}
+
+std::string error_of(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
 }
 
 }  // namespace dgnam::test

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,7 +16,7 @@ namespace dgnam::test {
 
 // A fresh folder under the system's temporary folder, removed with everything in it.
 class ScratchFolder {
-public:
+  public:
     ScratchFolder();
     ~ScratchFolder();
     ScratchFolder(const ScratchFolder&) = delete;
@@ -23,7 +24,7 @@ public:
     const std::filesystem::path& path() const { return path_; }
     std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -49,5 +50,8 @@ struct CommandResult {
     std::string output;
 };
 CommandResult run_command(const std::string& command_line);
+
+// The message of the dgnam::Error that `action` throws, or "(no error)".
+std::string error_of(const std::function<void()>& action);
 
 }  // namespace dgnam::test

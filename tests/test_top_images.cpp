@@ -13,14 +13,7 @@
 namespace dgnam {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using test::error_of;
 
 // Six 28x28 grey images; image i has grey level kCorner[i] at (0, 0) and kMiddle[i] at (5, 7),
 // zero elsewhere. Labels are 10 * i + 1.
