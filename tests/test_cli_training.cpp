@@ -2,7 +2,9 @@
 // on A's code layer, then open the result as a pack, synthesize and look up top images.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "dgnam/fashion_mnist.h"
 #include "dgnam/gallery.h"
@@ -18,7 +20,10 @@ TEST(CliTraining, TrainedFilesOpenAsAPackAndSynthesize) {
     if (!std::filesystem::exists(default_fashion_mnist_folder() / "t10k-labels-idx1-ubyte.gz"))
         GTEST_SKIP() << "dataset-fashion-mnist is not installed";
     test::ScratchFolder folder;
-    const std::string dgnam = std::string(DGNAM_CLI_PATH) + " --threads 2 ";
+    // 2,000 training and 1,000 test images: the pipeline, not the accuracy, is under test.
+    test::write_fashion_mnist_subset(folder / "data", 2000, 1000);
+    const std::string dgnam = "DGNAM_FASHION_MNIST=" + (folder / "data").string() + " " +
+                              DGNAM_CLI_PATH + " --threads 2 ";
     const std::string pack = (folder / "pack").string();
     auto r = test::run_command(dgnam + "train classifier --max-steps 2 --out " + pack);
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -68,6 +73,51 @@ TEST(CliTraining, TrainedFilesOpenAsAPackAndSynthesize) {
                           (folder / "empty").string());
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.output.find("train classifier A first"), std::string::npos) << r.output;
+}
+
+std::string file_bytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(CliTraining, AKilledRunResumesToTheWeightsOfAnUninterruptedOne) {
+    if (!std::filesystem::exists(default_fashion_mnist_folder() / "t10k-labels-idx1-ubyte.gz"))
+        GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+    test::ScratchFolder folder;
+    test::write_fashion_mnist_subset(folder / "data", 6000, 500);
+    const std::string train = std::string(DGNAM_CLI_PATH) +
+                              " --threads 2 train classifier --which b --max-steps 30 "
+                              "--checkpoint-every 5 --data " +
+                              (folder / "data").string() + " --out ";
+    const auto whole = folder / "whole";
+    auto r = test::run_command(train + whole.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(whole / "checkpoint-classifier-b.safetensors"))
+        << "a finished run removes its checkpoint";
+
+    // Killed (SIGKILL, no chance to clean up) as soon as its first checkpoint lands.
+    const auto part = folder / "part";
+    const auto checkpoint = part / "checkpoint-classifier-b.safetensors";
+    r = test::run_command("sh -c '" + train + part.string() +
+                          " >/dev/null 2>&1 & pid=$!; while [ ! -e " + checkpoint.string() +
+                          " ]; do kill -0 $pid 2>/dev/null || exit 3; sleep 0.02; done; "
+                          "kill -9 $pid; wait $pid; exit 0'");
+    ASSERT_EQ(r.exit_code, 0) << "the run ended before its first checkpoint: " << r.output;
+    ASSERT_TRUE(std::filesystem::exists(checkpoint));
+    EXPECT_FALSE(std::filesystem::exists(part / "classifier_b.safetensors"));
+
+    r = test::run_command(train + part.string());
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.output.find("add --resume to continue it"), std::string::npos) << r.output;
+
+    r = test::run_command(train + part.string() + " --resume");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("resuming classifier-b from"), std::string::npos) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(checkpoint));
+    const auto expected = file_bytes(whole / "classifier_b.safetensors");
+    ASSERT_GT(expected.size(), 100000u);
+    EXPECT_TRUE(file_bytes(part / "classifier_b.safetensors") == expected)
+        << "the resumed weights differ from the uninterrupted run's";
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dgnam/fashion_mnist.h"
 #include "dgnam/model_pack.h"
 #include "dgnam/network_models.h"
 
@@ -43,6 +44,16 @@ std::unique_ptr<NetworkClassifier> linear_classifier(const at::Tensor& weight, s
 // (conv1, relu1, pool1, fc2, relu2, fc3 with labels zero/one/two), a generator from a 16-unit
 // code to a 1x10x10 image in a 0-255 grey space, bounds [0, 3]. Random weights from `seed`.
 void write_tiny_pack(const std::filesystem::path& folder, std::uint64_t seed = 7);
+
+// Ten classes of 28x28 grey images told apart by where a bright 8x8 square sits: easy enough for
+// the training code to learn in a few steps. 80 training and 40 test images.
+FashionMnist square_images();
+
+// The first `train` and `test` images of Debian's Fashion-MNIST, written as the four IDX files
+// (uncompressed, under the .gz names the reader expects) into `folder`, for `--data`: the
+// command-line tests train and evaluate on a few thousand images instead of 70,000.
+void write_fashion_mnist_subset(const std::filesystem::path& folder, std::int64_t train,
+                                std::int64_t test);
 
 // Runs a command line, returns its exit code; stdout and stderr are captured together.
 struct CommandResult {

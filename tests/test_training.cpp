@@ -15,20 +15,8 @@
 namespace dgnam {
 namespace {
 
-// Ten classes told apart by where a bright 8x8 square sits; easy enough to learn in a few steps.
-LabelledImages squares(std::int64_t n, std::uint64_t seed) {
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    auto images = (at::rand({n, 1, 28, 28}, gen) * 40).to(at::kByte);
-    auto labels = at::arange(n).remainder(10);
-    for (std::int64_t i = 0; i < n; ++i) {
-        const auto c = labels[i].item<std::int64_t>();
-        images[i][0].narrow(0, (c / 5) * 14 + 3, 8).narrow(1, (c % 5) * 5, 8).fill_(250);
-    }
-    return {images, labels};
-}
-
 FashionMnist square_data() {
-    return {squares(80, 1), squares(40, 2)};
+    return test::square_images();
 }
 
 TEST(Training, ClassifierALearnsAndItsWeightsLoad) {

@@ -477,4 +477,32 @@ TensorMap SequentialNet::state() const {
     return out;
 }
 
+void SequentialNet::assign_state(const TensorMap& saved, const std::string& source) {
+    at::NoGradGuard no_grad;
+    for (auto& l : layers_) {
+        const std::pair<const char*, at::Tensor*> named[] = {{"weight", &l.weight},
+                                                             {"bias", &l.bias},
+                                                             {"running_mean", &l.running_mean},
+                                                             {"running_var", &l.running_var}};
+        for (const auto& [suffix, t] : named) {
+            if (!t->defined())
+                continue;
+            const std::string key = l.key + "." + suffix;
+            const auto found = saved.find(key);
+            if (found == saved.end())
+                throw Error(source + ": tensor \"" + key + "\" is missing");
+            if (found->second.sizes() != t->sizes())
+                throw Error(source + ": tensor \"" + key + "\" has shape " +
+                            shape_text(found->second.sizes()) + ", the network needs " +
+                            shape_text(t->sizes()));
+            t->copy_(found->second);
+        }
+        if (l.transposed)
+            l.transposed->prepare(l.weight, l.bias);
+        for (auto* inner : {l.main.get(), l.shortcut.get()})
+            if (inner)
+                inner->assign_state(saved, source);
+    }
+}
+
 }  // namespace dgnam

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 
 #include "dgnam/error.h"
 #include "dgnam/image_bridge.h"
@@ -40,26 +41,58 @@ void set_learning_rate(torch::optim::Adam& optimizer, double lr) {
         static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 }
 
-// Steps, time left and cancellation, shared by every training loop.
+// Steps, time left and cancellation, shared by every training loop. A resumed run counts the
+// time spent before the interruption and estimates what is left from this session's pace.
 class TrainingClock {
   public:
-    TrainingClock(std::string phase, std::int64_t steps, const TrainingCallback& callback)
-        : phase_(std::move(phase)), steps_(steps), callback_(callback), started_(Clock::now()) {}
+    TrainingClock(std::string phase, std::int64_t steps, const TrainingCallback& callback,
+                  const TrainingPosition& resumed_at)
+        : phase_(std::move(phase)),
+          steps_(steps),
+          first_step_(resumed_at.step),
+          earlier_seconds_(resumed_at.seconds),
+          callback_(callback),
+          started_(Clock::now()) {}
     // Returns false when the caller asked to stop.
     bool report(std::int64_t step, double loss) {
         if (!callback_)
             return true;
         const double elapsed = seconds_since(started_);
-        const double left = step > 0 ? elapsed * double(steps_ - step) / double(step) : 0.0;
+        const auto done = step - first_step_;
+        const double left = done > 0 ? elapsed * double(steps_ - step) / double(done) : 0.0;
         return callback_({phase_, step, steps_, loss, left});
     }
-    double seconds() const { return seconds_since(started_); }
+    double seconds() const { return earlier_seconds_ + seconds_since(started_); }
 
   private:
     std::string phase_;
     std::int64_t steps_;
+    std::int64_t first_step_;
+    double earlier_seconds_;
     const TrainingCallback& callback_;
     Clock::time_point started_;
+};
+
+// Saves the loop's state when the schedule says so: every few steps, and when the caller stops
+// the run.
+class CheckpointWriter {
+  public:
+    using Collect = std::function<TensorMap()>;
+    CheckpointWriter(const CheckpointSchedule& schedule, nlohmann::json settings, Collect collect)
+        : schedule_(schedule), settings_(std::move(settings)), collect_(std::move(collect)) {}
+    bool due(std::int64_t step, std::int64_t steps) const {
+        return !schedule_.file.empty() && schedule_.every_steps > 0 && step < steps &&
+               step % schedule_.every_steps == 0;
+    }
+    void save(const TrainingPosition& position) const {
+        if (!schedule_.file.empty())
+            write_training_checkpoint(schedule_.file, {position, collect_(), settings_});
+    }
+
+  private:
+    const CheckpointSchedule& schedule_;
+    nlohmann::json settings_;
+    Collect collect_;
 };
 
 std::int64_t total_steps(std::int64_t n, int batch, int epochs, std::int64_t cap) {
@@ -91,13 +124,40 @@ ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec&
     const auto n = data.train.images.size(0);
     const std::int64_t steps =
         total_steps(n, options.batch_size, options.epochs, options.max_steps);
-    TrainingClock clock("classifier", steps, progress);
-    std::int64_t step = 0;
+    const nlohmann::json settings = {{"network", "classifier"},
+                                     {"layers", layers},
+                                     {"epochs", options.epochs},
+                                     {"batch_size", options.batch_size},
+                                     {"learning_rate", options.learning_rate},
+                                     {"seed", options.seed},
+                                     {"max_steps", options.max_steps},
+                                     {"augment", options.augment},
+                                     {"adversarial_epsilon", options.adversarial_epsilon},
+                                     {"adversarial_share", options.adversarial_share},
+                                     {"training_images", n}};
+    TrainingPosition position;
+    if (auto resumed = checkpoint_to_resume(options.checkpoints, settings)) {
+        const auto& file = options.checkpoints.file;
+        restore_network(resumed->tensors, "net", net, file);
+        restore_adam(resumed->tensors, "adam", optimizer, params, file);
+        restore_random_state(resumed->tensors, gen, file);
+        position = resumed->position;
+    }
+    const CheckpointWriter checkpoints(options.checkpoints, settings, [&] {
+        TensorMap state;
+        store_network(state, "net", net);
+        store_adam(state, "adam", optimizer, params);
+        store_random_state(state, gen);
+        return state;
+    });
+    TrainingClock clock("classifier", steps, progress, position);
+    std::int64_t step = position.step;
     bool stopped = false;
-    for (int epoch = 0; epoch < options.epochs && step < steps && !stopped; ++epoch) {
-        auto order = at::randperm(n, gen);
-        for (std::int64_t first = 0; first < n && step < steps && !stopped;
-             first += options.batch_size) {
+    for (int epoch = position.epoch; epoch < options.epochs && step < steps && !stopped; ++epoch) {
+        const bool resumed_epoch = epoch == position.epoch && position.order.defined();
+        auto order = resumed_epoch ? position.order : at::randperm(n, gen);
+        for (std::int64_t first = resumed_epoch ? position.first : 0;
+             first < n && step < steps && !stopped; first += options.batch_size) {
             auto index =
                 order.narrow(0, first, std::min<std::int64_t>(options.batch_size, n - first));
             auto x = to_unit(data.train.images.index_select(0, index));
@@ -119,8 +179,14 @@ ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec&
             loss.backward();
             optimizer.step();
             ++step;
-            if (!clock.report(step, loss.item<double>()))
+            const TrainingPosition now{step, epoch, first + options.batch_size, order,
+                                       clock.seconds()};
+            if (checkpoints.due(step, steps))
+                checkpoints.save(now);
+            if (!clock.report(step, loss.item<double>())) {
                 stopped = true;
+                checkpoints.save(now);
+            }
         }
     }
     net.set_training(false);
@@ -215,15 +281,61 @@ GeneratorResult train_generator(const Classifier& classifier, const std::string&
     const auto n = data.train.images.size(0);
     const std::int64_t steps =
         total_steps(n, options.batch_size, options.epochs, options.max_steps);
-    TrainingClock clock("generator", steps, progress);
-    std::int64_t step = 0;
+    // A checkpoint made against another classifier must not be continued: its code layer would
+    // mean something else. The code of a few training images tells two classifiers apart.
+    double classifier_fingerprint = 0.0;
+    {
+        at::NoGradGuard no_grad;
+        auto x = to_unit(data.train.images.narrow(0, 0, std::min<std::int64_t>(16, n)));
+        classifier_fingerprint =
+            classifier.forward_to(classifier.input().space.from_unit(x), code_layer)
+                .to(at::kDouble)
+                .sum()
+                .item<double>();
+    }
+    const nlohmann::json settings = {{"network", "generator"},
+                                     {"generator_layers", generator_layers},
+                                     {"discriminator_layers", discriminator_layers},
+                                     {"code_layer", code_layer},
+                                     {"classifier_fingerprint", classifier_fingerprint},
+                                     {"epochs", options.epochs},
+                                     {"batch_size", options.batch_size},
+                                     {"learning_rate", options.learning_rate},
+                                     {"seed", options.seed},
+                                     {"max_steps", options.max_steps},
+                                     {"image_weight", options.image_weight},
+                                     {"feature_weight", options.feature_weight},
+                                     {"adversarial_weight", options.adversarial_weight},
+                                     {"training_images", n}};
+    TrainingPosition position;
+    if (auto resumed = checkpoint_to_resume(options.checkpoints, settings)) {
+        const auto& file = options.checkpoints.file;
+        restore_network(resumed->tensors, "generator", generator, file);
+        restore_network(resumed->tensors, "discriminator", discriminator, file);
+        restore_adam(resumed->tensors, "adam_generator", g_optimizer, g_params, file);
+        restore_adam(resumed->tensors, "adam_discriminator", d_optimizer, d_params, file);
+        restore_random_state(resumed->tensors, gen, file);
+        position = resumed->position;
+    }
+    const CheckpointWriter checkpoints(options.checkpoints, settings, [&] {
+        TensorMap state;
+        store_network(state, "generator", generator);
+        store_network(state, "discriminator", discriminator);
+        store_adam(state, "adam_generator", g_optimizer, g_params);
+        store_adam(state, "adam_discriminator", d_optimizer, d_params);
+        store_random_state(state, gen);
+        return state;
+    });
+    TrainingClock clock("generator", steps, progress, position);
+    std::int64_t step = position.step;
     // The discriminator sees images in [-1, 1].
     auto for_discriminator = [](const at::Tensor& unit) { return unit * 2.0 - 1.0; };
     bool stopped = false;
-    for (int epoch = 0; epoch < options.epochs && step < steps && !stopped; ++epoch) {
-        auto order = at::randperm(n, gen);
-        for (std::int64_t first = 0; first < n && step < steps && !stopped;
-             first += options.batch_size) {
+    for (int epoch = position.epoch; epoch < options.epochs && step < steps && !stopped; ++epoch) {
+        const bool resumed_epoch = epoch == position.epoch && position.order.defined();
+        auto order = resumed_epoch ? position.order : at::randperm(n, gen);
+        for (std::int64_t first = resumed_epoch ? position.first : 0;
+             first < n && step < steps && !stopped; first += options.batch_size) {
             auto index =
                 order.narrow(0, first, std::min<std::int64_t>(options.batch_size, n - first));
             auto x = to_unit(data.train.images.index_select(0, index));
@@ -262,8 +374,14 @@ GeneratorResult train_generator(const Classifier& classifier, const std::string&
             g_loss.backward();
             g_optimizer.step();
             ++step;
-            if (!clock.report(step, g_loss.item<double>()))
+            const TrainingPosition now{step, epoch, first + options.batch_size, order,
+                                       clock.seconds()};
+            if (checkpoints.due(step, steps))
+                checkpoints.save(now);
+            if (!clock.report(step, g_loss.item<double>())) {
                 stopped = true;
+                checkpoints.save(now);
+            }
         }
     }
     for (auto& p : g_params)

@@ -20,9 +20,36 @@ struct TrainOptions {
     std::string out;
     std::string data;
     std::string which = "a";
+    std::int64_t checkpoint_every = 200;
+    bool resume = false;
     ClassifierTraining classifier;
     GeneratorTraining generator;
 };
+
+// The run's state goes next to the weights it will produce, one file per network; it is removed
+// once the weights are written.
+CheckpointSchedule checkpoints_for(const TrainOptions& o, const std::string& network) {
+    CheckpointSchedule schedule;
+    if (o.checkpoint_every > 0)
+        schedule.file = fs::path(o.out) / ("checkpoint-" + network + ".safetensors");
+    schedule.every_steps = o.checkpoint_every;
+    schedule.resume = o.resume;
+    if (o.resume) {
+        std::error_code ec;
+        if (schedule.file.empty() || !fs::exists(schedule.file, ec))
+            std::printf("no checkpoint of %s in %s: training from the first step\n",
+                        network.c_str(), o.out.c_str());
+        else
+            std::printf("resuming %s from %s\n", network.c_str(), schedule.file.string().c_str());
+    }
+    return schedule;
+}
+
+void remove_checkpoint(const CheckpointSchedule& schedule) {
+    std::error_code ec;
+    if (!schedule.file.empty())
+        fs::remove(schedule.file, ec);
+}
 
 nlohmann::json read_record(const fs::path& folder) {
     std::ifstream in(folder / kTrainingRecordFile);
@@ -77,12 +104,14 @@ int train_classifier_command(const TrainOptions& o) {
     const char* file = is_a             ? kClassifierAFile
                        : o.which == "b" ? kClassifierBFile
                                         : kClassifierCFile;
+    ClassifierTraining options = o.classifier;
+    options.checkpoints = checkpoints_for(o, "classifier-" + o.which);
     ClassifierResult result;
     {
         ProgressBar bar("classifier " + id);
         result =
             train_classifier(is_a ? fashion_classifier_a_layers() : fashion_classifier_b_layers(),
-                             fashion_classifier_input(), data, o.classifier, progress_to(bar));
+                             fashion_classifier_input(), data, options, progress_to(bar));
     }
     write_safetensors(folder / file, result.weights, {{"trained_by", "dgnam train classifier"}});
     save_record(folder, "classifier_" + o.which,
@@ -96,6 +125,7 @@ int train_classifier_command(const TrainOptions& o) {
                  {"adversarial_share", o.classifier.adversarial_share},
                  {"seconds", result.seconds},
                  {"test_accuracy", result.test_accuracy}});
+    remove_checkpoint(options.checkpoints);
     std::printf("classifier %s: test accuracy %.4f after %lld steps (%.0f s); written to %s\n",
                 id.c_str(), result.test_accuracy, static_cast<long long>(result.steps),
                 result.seconds, folder.string().c_str());
@@ -110,12 +140,14 @@ int train_generator_command(const TrainOptions& o) {
     const FashionMnist data = load_data(o);
     const ModelPack pack = load_model_pack(folder);
     const Classifier& a = pack.classifier("A");
+    GeneratorTraining options = o.generator;
+    options.checkpoints = checkpoints_for(o, "generator");
     GeneratorResult result;
     {
         ProgressBar bar("generator");
         result = train_generator(a, kFashionCodeLayer, fashion_generator_layers(),
                                  fashion_generator_output(), fashion_discriminator_layers(), data,
-                                 o.generator, progress_to(bar));
+                                 options, progress_to(bar));
     }
     const auto upper = code_upper_bounds(a, kFashionCodeLayer, data.train);
     std::string bounds;
@@ -141,6 +173,7 @@ int train_generator_command(const TrainOptions& o) {
                  {"seconds", result.seconds},
                  {"test_class_agreement", result.test_class_agreement},
                  {"test_psnr_db", result.test_psnr}});
+    remove_checkpoint(options.checkpoints);
     std::printf(
         "generator: A puts %.4f of G(code(x)) in x's class, mean PSNR %.2f dB "
         "(%lld steps, %.0f s); written to %s\n",
@@ -163,6 +196,14 @@ Command add_train_command(CLI::App& app, const CommonOptions& common) {
         sub->add_option("--out", o->out, "Pack folder to write into")->required();
         sub->add_option("--data", o->data,
                         "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist)");
+        sub->add_option("--checkpoint-every", o->checkpoint_every,
+                        "Save the run's state into the pack folder every this many steps, so "
+                        "that --resume can continue it after an interruption (0 = never)")
+            ->capture_default_str()
+            ->check(CLI::NonNegativeNumber);
+        sub->add_flag("--resume", o->resume,
+                      "Continue an interrupted run from its checkpoint in the pack folder; the "
+                      "result equals an uninterrupted run");
     }
     classifier
         ->add_option("--which", o->which,

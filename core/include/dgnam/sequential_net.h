@@ -53,6 +53,10 @@ class SequentialNet final : public LayeredNetwork {
     std::vector<at::Tensor> parameters() const;
     // Every tensor under the name it has in a weights file.
     TensorMap state() const;
+    // Copies `saved` (as state() names it) into the net's tensors in place, so that an optimiser
+    // holding parameters() keeps them: a resumed training run. Throws dgnam::Error naming
+    // `source` and the tensor when one is missing or has another shape.
+    void assign_state(const TensorMap& saved, const std::string& source);
 
     // The layer types this class understands, for help texts.
     static std::vector<std::string> supported_types();

@@ -1,7 +1,9 @@
 #pragma once
 // `dgnam train`: the bundled pack's networks trained from Debian's Fashion-MNIST on this machine,
 // seeded. Each function reports progress through a callback that doubles as the cancellation
-// point (return false to stop early; the weights so far are returned).
+// point (return false to stop early; the weights so far are returned, and a checkpoint is saved
+// when the options name one). With a checkpoint schedule the loop saves its whole state every
+// few steps; a run resumed from it ends with the weights of an uninterrupted one.
 #include <ATen/Tensor.h>
 #include <ATen/core/Generator.h>
 #include <nlohmann/json.hpp>
@@ -15,6 +17,7 @@
 #include "dgnam/fashion_mnist.h"
 #include "dgnam/safetensors.h"
 #include "dgnam/sequential_net.h"
+#include "dgnam/training_checkpoint.h"
 
 namespace dgnam {
 
@@ -43,6 +46,7 @@ struct ClassifierTraining {
     // The share of each batch that is replaced by adversarial images (the rest stays clean, as
     // in Goodfellow et al. 2015's mixed objective); 1 = every image.
     double adversarial_share = 1.0;
+    CheckpointSchedule checkpoints;
 };
 
 struct ClassifierResult {
@@ -77,6 +81,7 @@ struct GeneratorTraining {
     double image_weight = 1.0;
     double feature_weight = 0.02;
     double adversarial_weight = 0.005;
+    CheckpointSchedule checkpoints;
 };
 
 struct GeneratorResult {
