@@ -4,11 +4,14 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "dgnam/device.h"
 #include "dgnam/error.h"
+#include "dgnam/network_models.h"
 #include "dgnam/safetensors.h"
 #include "dgnam/soak_run.h"
 #include "dgnam/stall_watch.h"
@@ -322,6 +325,64 @@ TEST_F(WorkerTest, HiddenConvolutionalUnitsAndThePixelMethodRun) {
     ASSERT_EQ(log.units.size(), 4u);
     EXPECT_FALSE(log.units[0].probability.has_value());
     EXPECT_EQ(log.units[2].image.width, 8) << "pixel images have the classifier's size";
+}
+
+TEST(WorkerMemory, ABatchThatDoesNotFitFailsNamingItsSizeAndTheWorkerGoesOn) {
+    int overcommit = 0;
+    std::ifstream("/proc/sys/vm/overcommit_memory") >> overcommit;
+    if (overcommit == 1)
+        GTEST_SKIP() << "vm.overcommit_memory = 1 grants every allocation: a batch too large for "
+                        "memory would be killed by the kernel, not refused";
+    // Small 128x128 images widened to 4096 channels by the first layer: 256 MiB per image, so a
+    // batch of all 4096 units asks for 1 TiB at once, more than any machine this runs on.
+    const nlohmann::json layers = {
+        {{"name", "wide"}, {"type", "conv2d"}, {"out", 4096}, {"kernel", 1}, {"bias", false}},
+        {{"name", "pool"}, {"type", "global_avg_pool"}}};
+    ModelPack pack;
+    pack.name = "wide";
+    pack.classifiers.push_back(std::make_unique<NetworkClassifier>(
+        "W", "wide",
+        SequentialNet(layers, {1, 128, 128}, {{"wide.weight", at::ones({4096, 1, 1, 1})}}, "wide"),
+        ImageSpec{{1, 128, 128}, test::identity_grey_space()}, "pool", std::vector<std::string>{}));
+    EventLog log;
+    Worker worker(std::move(pack), at::kCPU, log.events());
+    RunRequest request;
+    request.method = Method::Pixel;
+    request.objective.layer = "pool";
+    for (std::int64_t u = 0; u < 4096; ++u)
+        request.units.push_back(u);
+    request.batch_size = 4096;
+    request.params.iterations = 2;
+    request.publish_frames = false;
+    const auto id = worker.start(request);
+    ASSERT_TRUE(log.wait_for_end(id));
+    ASSERT_EQ(log.end_of(id), RunEnd::Failed);
+    const std::string message = log.messages.back();
+    EXPECT_NE(message.find("a batch of 4096 units does not fit in the memory of cpu"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(
+        message.find("lower the batch size (--batch, or the gallery's batch) to 2048 or less"),
+        std::string::npos)
+        << message;
+
+    // The worker is intact: a batch that fits runs.
+    request.units = {0, 1};
+    request.batch_size = 2;
+    const auto small = worker.start(request);
+    ASSERT_TRUE(log.wait_for_end(small));
+    EXPECT_EQ(log.end_of(small), RunEnd::Completed) << log.messages.back();
+}
+
+TEST(WorkerMemory, OutOfMemoryIsToldApartFromOtherErrors) {
+    EXPECT_TRUE(is_out_of_memory(std::bad_alloc()));
+    EXPECT_FALSE(is_out_of_memory(std::runtime_error("can't allocate memory")))
+        << "only LibTorch's and the runtime's own allocation failures count";
+    EXPECT_FALSE(is_out_of_memory(Error("out of memory")));
+    const auto one = out_of_memory_message(1, at::Device(at::kCPU), std::bad_alloc());
+    EXPECT_NE(one.find("one unit does not fit in the memory of cpu (std::bad_alloc)"),
+              std::string::npos)
+        << one;
 }
 
 TEST(LatestValue, ReadersSeeOnlyTheNewest) {

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <torch/cuda.h>
 
+#include <new>
 #include <thread>
 
 #include "dgnam/error.h"
@@ -76,6 +77,41 @@ void set_compute_threads(int threads) {
 
 int compute_threads() {
     return at::get_num_threads();
+}
+
+namespace {
+
+std::string first_line(const std::exception& e) {
+    const auto* c10_error = dynamic_cast<const c10::Error*>(&e);
+    std::string text = c10_error ? c10_error->what_without_backtrace() : e.what();
+    return text.substr(0, text.find('\n'));
+}
+
+}  // namespace
+
+bool is_out_of_memory(const std::exception& e) {
+    if (dynamic_cast<const std::bad_alloc*>(&e) || dynamic_cast<const c10::OutOfMemoryError*>(&e))
+        return true;
+    if (!dynamic_cast<const c10::Error*>(&e))
+        return false;
+    const std::string text = first_line(e);
+    for (const char* sign : {"can't allocate memory", "out of memory", "Out of Memory"})
+        if (text.find(sign) != std::string::npos)
+            return true;
+    return false;
+}
+
+std::string out_of_memory_message(std::size_t batch, const c10::Device& device,
+                                  const std::exception& e) {
+    const std::string where = device.str();
+    const std::string why = " (" + first_line(e) + ")";
+    if (batch <= 1)
+        return "one unit does not fit in the memory of " + where + why +
+               ": the networks are too large for this device; pick a smaller model or another "
+               "device (--device)";
+    return "a batch of " + std::to_string(batch) + " units does not fit in the memory of " + where +
+           why + ": lower the batch size (--batch, or the gallery's batch) to " +
+           std::to_string(batch / 2) + " or less";
 }
 
 }  // namespace dgnam

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "dgnam/device.h"
 #include "dgnam/error.h"
 #include "dgnam/image_input.h"
 #include "dgnam/pixel_am.h"
@@ -266,7 +267,9 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
         }
         finish(id, RunEnd::Completed, notes);
     } catch (const std::exception& e) {
-        finish(id, RunEnd::Failed, e.what());
+        const auto batch = std::min<std::size_t>(request.batch_size, request.units.size());
+        finish(id, RunEnd::Failed,
+               is_out_of_memory(e) ? out_of_memory_message(batch, device_, e) : e.what());
     }
 }
 

@@ -2,6 +2,8 @@
 // Choice of compute device and thread count.
 #include <c10/core/Device.h>
 
+#include <cstddef>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -15,5 +17,13 @@ std::vector<std::string> available_devices();
 // Intra-op threads for CPU work; 0 = one per hardware thread.
 void set_compute_threads(int threads);
 int compute_threads();
+
+// True when `e` says that memory ran out: LibTorch's OutOfMemoryError (CUDA), its CPU
+// allocator's "can't allocate memory", std::bad_alloc.
+bool is_out_of_memory(const std::exception& e);
+// What to tell the user when a batch of `batch` units did not fit on `device`: the batch size,
+// the allocator's words and what to lower.
+std::string out_of_memory_message(std::size_t batch, const c10::Device& device,
+                                  const std::exception& e);
 
 }  // namespace dgnam
