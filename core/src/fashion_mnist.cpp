@@ -78,15 +78,26 @@ fs::path default_fashion_mnist_folder() {
     return fs::path("/usr/share/datasets/fashion-mnist");
 }
 
-FashionMnist load_fashion_mnist(const fs::path& folder) {
+namespace {
+void check_folder(const fs::path& folder) {
     std::error_code ec;
     if (!fs::is_directory(folder, ec))
         throw Error(folder.string() + ": no Fashion-MNIST folder here; " + kInstall +
                     " or point DGNAM_FASHION_MNIST at a folder with the four .gz files");
+}
+}  // namespace
+
+FashionMnist load_fashion_mnist(const fs::path& folder) {
+    check_folder(folder);
     FashionMnist data;
     data.train = load_split(folder, "train");
     data.test = load_split(folder, "t10k");
     return data;
+}
+
+LabelledImages load_fashion_mnist_test(const fs::path& folder) {
+    check_folder(folder);
+    return load_split(folder, "t10k");
 }
 
 const std::vector<std::string>& fashion_mnist_labels() {

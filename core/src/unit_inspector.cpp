@@ -112,7 +112,7 @@ void UnitInspector::answer(Loaded& loaded, const VerdictQuery& query) {
 
 void UnitInspector::answer(Loaded& loaded, const TopQuery& query) {
     if (!loaded.test_images)
-        loaded.test_images = load_fashion_mnist(data_folder_).test;
+        loaded.test_images = load_fashion_mnist_test(data_folder_);
     const Classifier& classifier = loaded.pack->classifier(query.classifier);
     const std::string layer =
         query.objective.layer.empty() ? classifier.output_layer() : query.objective.layer;

@@ -27,6 +27,9 @@ std::filesystem::path default_fashion_mnist_folder();
 // missing one (saying how to install the data set), a malformed file, images not [N, 28, 28],
 // labels not [N] with the images' N, or a label outside 0 to 9.
 FashionMnist load_fashion_mnist(const std::filesystem::path& folder);
+// The 10,000 test images alone (t10k-*), with the same checks: what the inspector searches, read
+// in a seventh of the time of all four files.
+LabelledImages load_fashion_mnist_test(const std::filesystem::path& folder);
 
 // The ten class names in label order ("T-shirt/top" ... "Ankle boot").
 const std::vector<std::string>& fashion_mnist_labels();
