@@ -20,6 +20,8 @@ packages=(
   libglfw3-dev libimgui-dev
   # drawing tests and screenshots without a display: Xvfb with Mesa's software OpenGL
   xvfb xauth libgl1-mesa-dri libglx-mesa0 imagemagick
+  # the dgnam-live close test sends the window manager's close request through Xlib
+  libx11-dev
   # tests and benchmarks; PyTorch from Debian exports the TorchScript test models
   # (packaging/export_torchvision.py) and nothing else
   libgtest-dev libbenchmark-dev python3-torch python3-torchvision

@@ -1,9 +1,11 @@
 // dgnam-live as a program: the scripted mode's screenshots (under Xvfb with Mesa's software
 // OpenGL) and its errors.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -11,9 +13,11 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "dgnam/png_io.h"
 #include "live_layout.h"
+#include "window_close_request.h"
 
 namespace dgnam::live {
 namespace {
@@ -112,6 +116,38 @@ TEST(LiveRender, ScreenshotsChangeAsTheRunGoesOn) {
             for (int c = 0; c < 3; ++c, ++count)
                 difference += std::abs(int(early.pixel(x, y)[c]) - int(later.pixel(x, y)[c]));
     EXPECT_GT(difference / count, 2.0);  // mean absolute difference per channel value
+}
+
+TEST(LiveClose, ClosingTheWindowMidRunEndsTheProgramAtOnce) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        execl(DGNAM_LIVE_PATH, "dgnam-live", "--device", "cpu", "--threads", "2", "--iterations",
+              "1000000", static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // A run of a million steps is surely going when the close arrives, a few seconds in.
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, WNOHANG), 0) << "dgnam-live ended before it was closed";
+    const auto closed = std::chrono::steady_clock::now();
+    const bool sent = request_close("dgnam-live", std::chrono::seconds(60));
+    pid_t ended = 0;
+    while (sent && (ended = waitpid(pid, &status, WNOHANG)) == 0 &&
+           std::chrono::steady_clock::now() - closed < std::chrono::seconds(20))
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (ended != pid) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    ASSERT_TRUE(sent) << "no window titled dgnam-live appeared";
+    ASSERT_EQ(ended, pid) << "dgnam-live was still running 20 s after its window was closed";
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - closed);
+    std::printf("closed mid-run: the program ended %lld ms after the close request\n",
+                static_cast<long long>(took.count()));
+    ASSERT_TRUE(WIFEXITED(status)) << "dgnam-live ended by signal " << WTERMSIG(status);
+    EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST(LiveProgram, BadPackIsOneLineAndExitOne) {

@@ -2,6 +2,7 @@
 // forms on start, the viewport draws it and the picture changes across steps, zoom changes what
 // is drawn, clicking a unit and moving a slider reach the worker, export and errors.
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
@@ -16,6 +17,9 @@
 #include <QToolButton>
 #include <QTreeView>
 #include <QWheelEvent>
+
+#include <filesystem>
+#include <iterator>
 
 #include "activation_plot.h"
 #include "dgnam/device.h"
@@ -78,6 +82,37 @@ StudioOptions test_options() {
     options.device = "cpu";
     options.restore_settings = false;
     return options;
+}
+
+// Threads of this process now (LibTorch's pool, Mesa's, Qt's, the worker's).
+int thread_count() {
+    return int(std::distance(std::filesystem::directory_iterator("/proc/self/task"),
+                             std::filesystem::directory_iterator()));
+}
+
+// Opens a window on a run of `iterations` steps, waits until it draws, closes it as the user
+// would and returns how long the close took, in milliseconds (-1 if it never finished).
+qint64 close_mid_run(int iterations) {
+    auto* window = new MainWindow(test_options());
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window))
+        return -1;
+    SessionSettings slow = window->session()->settings();
+    slow.params.iterations = iterations;
+    window->parameterPanel()->setSettings(slow);
+    window->session()->setSettings(slow);
+    window->selectUnit(UnitRef{"A", "fc5", 4});
+    const int shown = window->framesShown();
+    if (!QTest::qWaitFor([&] { return window->framesShown() >= shown + 5; }, 30000))
+        return -1;
+    QSignalSpy destroyed(window, &QObject::destroyed);
+    QElapsedTimer clock;
+    clock.start();
+    window->close();  // the close box's path: closeEvent, then deletion
+    if (!QTest::qWaitFor([&] { return destroyed.count() == 1; }, 10000))
+        return -1;
+    return clock.elapsed();
 }
 
 }  // namespace
@@ -277,6 +312,19 @@ class TestStudioWindow : public QObject {
         // An export into an existing gallery without overwrite fails and says why.
         QVERIFY(!window.exportGalleryTo(dir.filePath("g").toStdString(), false));
         QVERIFY(window.lastError().contains("gallery"));
+    }
+
+    void closingTheWindowMidRunStopsTheWorkerWithoutALeftoverThread() {
+        // A first window brings up every lazily started pool (LibTorch's, Mesa's), so that the
+        // count after the second one compares like with like.
+        QVERIFY(close_mid_run(100000) >= 0);
+        QTest::qWait(300);
+        const int before = thread_count();
+        const qint64 took = close_mid_run(100000);
+        QVERIFY2(took >= 0, "the window did not close mid-run within 10 s");
+        qInfo("closed mid-run in %lld ms", static_cast<long long>(took));
+        QTRY_COMPARE_WITH_TIMEOUT(thread_count(), before, 5000);
+        QCoreApplication::processEvents();  // queued results of the closed run find no receiver
     }
 
     void aTorchScriptPackAsksBeforeItsCodeRuns() {

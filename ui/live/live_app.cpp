@@ -240,6 +240,11 @@ int run_live(int argc, char** argv) {
             pack_folder_of(options.pack), device,
             options.allow_torchscript ? PackTrust::AllowTorchScript : PackTrust::DataOnly);
         first = session->resolve(UnitRef{"", options.layer, options.unit});
+        if (options.iterations > 0) {
+            RunSettings settings = session->settings();
+            settings.params.iterations = options.iterations;
+            session->set_settings(settings);
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "dgnam-live: error: %s\n", e.what());
         return 1;

@@ -17,6 +17,9 @@ ParsedOptions parse_live_options(int argc, const char* const* argv) {
     app.add_option("--threads", options.threads, "CPU threads for the maths (0 = all cores)")
         ->capture_default_str()
         ->check(CLI::Range(0, 1024));
+    app.add_option("--iterations", options.iterations,
+                   "Steps per run (default: 200; the Iterations field changes it later)")
+        ->check(CLI::Range(1, 1000000));
     app.add_flag("--allow-torchscript", options.allow_torchscript,
                  "Load a pack's TorchScript models (their files run code when loaded; only for "
                  "packs you trust)");
