@@ -8,7 +8,9 @@
 #include <random>
 
 #include "dgnam/error.h"
+#include "dgnam/fashion_pack.h"
 #include "dgnam/safetensors.h"
+#include "dgnam/training.h"
 
 namespace dgnam::test {
 namespace fs = std::filesystem;
@@ -160,6 +162,17 @@ LabelledImages squares(std::int64_t n, std::uint64_t seed) {
 
 FashionMnist square_images() {
     return {squares(80, 1), squares(40, 2)};
+}
+
+std::unique_ptr<NetworkClassifier> briefly_trained_classifier_a(const FashionMnist& data) {
+    ClassifierTraining options;
+    options.max_steps = 3;
+    options.batch_size = 16;
+    const auto a =
+        train_classifier(fashion_classifier_a_layers(), fashion_classifier_input(), data, options);
+    return std::make_unique<NetworkClassifier>(
+        "A", "A", SequentialNet(fashion_classifier_a_layers(), {1, 28, 28}, a.weights, "a"),
+        fashion_classifier_input(), "fc5", std::vector<std::string>{});
 }
 
 namespace {

@@ -49,6 +49,10 @@ void write_tiny_pack(const std::filesystem::path& folder, std::uint64_t seed = 7
 // the training code to learn in a few steps. 80 training and 40 test images.
 FashionMnist square_images();
 
+// Classifier A of the bundled pack's architecture after 3 training steps on `data`: the
+// classifier a generator-training test inverts.
+std::unique_ptr<NetworkClassifier> briefly_trained_classifier_a(const FashionMnist& data);
+
 // The first `train` and `test` images of Debian's Fashion-MNIST, written as the four IDX files
 // (uncompressed, under the .gz names the reader expects) into `folder`, for `--data`: the
 // command-line tests train and evaluate on a few thousand images instead of 70,000.

@@ -15,12 +15,8 @@
 namespace dgnam {
 namespace {
 
-FashionMnist square_data() {
-    return test::square_images();
-}
-
 TEST(Training, ClassifierALearnsAndItsWeightsLoad) {
-    const auto data = square_data();
+    const auto data = test::square_images();
     ClassifierTraining options;
     options.epochs = 6;
     options.batch_size = 16;
@@ -43,7 +39,7 @@ TEST(Training, ClassifierALearnsAndItsWeightsLoad) {
 }
 
 TEST(Training, FgsmBatchStaysInsideItsBallAndRaisesTheLoss) {
-    const auto data = square_data();
+    const auto data = test::square_images();
     ClassifierTraining options;
     options.epochs = 4;
     options.batch_size = 16;
@@ -70,7 +66,7 @@ TEST(Training, FgsmBatchStaysInsideItsBallAndRaisesTheLoss) {
 }
 
 TEST(Training, AdversarialTrainingRunsAndDiffersFromClean) {
-    const auto data = square_data();
+    const auto data = test::square_images();
     ClassifierTraining options;
     options.max_steps = 3;
     options.batch_size = 16;
@@ -96,7 +92,7 @@ TEST(Training, AdversarialTrainingRunsAndDiffersFromClean) {
 }
 
 TEST(Training, SameSeedSameWeightsAndTheCallbackCanStop) {
-    const auto data = square_data();
+    const auto data = test::square_images();
     ClassifierTraining options;
     options.max_steps = 2;
     options.batch_size = 16;
@@ -119,15 +115,9 @@ TEST(Training, SameSeedSameWeightsAndTheCallbackCanStop) {
 }
 
 TEST(Training, GeneratorStepsAndReportsItsTestMetrics) {
-    const auto data = square_data();
-    ClassifierTraining c_options;
-    c_options.max_steps = 3;
-    c_options.batch_size = 16;
-    const auto a = train_classifier(fashion_classifier_a_layers(), fashion_classifier_input(), data,
-                                    c_options);
-    NetworkClassifier classifier(
-        "A", "A", SequentialNet(fashion_classifier_a_layers(), {1, 28, 28}, a.weights, "a"),
-        fashion_classifier_input(), "fc5", {});
+    const auto data = test::square_images();
+    const auto classifier_a = test::briefly_trained_classifier_a(data);
+    const NetworkClassifier& classifier = *classifier_a;
     GeneratorTraining options;
     options.max_steps = 3;
     options.batch_size = 16;

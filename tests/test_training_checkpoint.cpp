@@ -103,14 +103,8 @@ TEST(TrainingCheckpoint, ResumedAdversarialClassifierEqualsAnUninterruptedRun) {
 
 TEST(TrainingCheckpoint, ResumedGeneratorEqualsAnUninterruptedRun) {
     const auto data = test::square_images();
-    ClassifierTraining c_options;
-    c_options.max_steps = 3;
-    c_options.batch_size = 16;
-    const auto a = train_classifier(fashion_classifier_a_layers(), fashion_classifier_input(), data,
-                                    c_options);
-    NetworkClassifier classifier(
-        "A", "A", SequentialNet(fashion_classifier_a_layers(), {1, 28, 28}, a.weights, "a"),
-        fashion_classifier_input(), "fc5", {});
+    const auto classifier_a = test::briefly_trained_classifier_a(data);
+    const NetworkClassifier& classifier = *classifier_a;
     GeneratorTraining options;
     options.epochs = 2;
     options.batch_size = 16;

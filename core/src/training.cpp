@@ -135,21 +135,14 @@ ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec&
                                      {"adversarial_epsilon", options.adversarial_epsilon},
                                      {"adversarial_share", options.adversarial_share},
                                      {"training_images", n}};
+    const std::vector<TrainedPart> parts = {{"net", net, "adam", optimizer, params}};
     TrainingPosition position;
     if (auto resumed = checkpoint_to_resume(options.checkpoints, settings)) {
-        const auto& file = options.checkpoints.file;
-        restore_network(resumed->tensors, "net", net, file);
-        restore_adam(resumed->tensors, "adam", optimizer, params, file);
-        restore_random_state(resumed->tensors, gen, file);
+        restore_training_state(resumed->tensors, parts, gen, options.checkpoints.file);
         position = resumed->position;
     }
-    const CheckpointWriter checkpoints(options.checkpoints, settings, [&] {
-        TensorMap state;
-        store_network(state, "net", net);
-        store_adam(state, "adam", optimizer, params);
-        store_random_state(state, gen);
-        return state;
-    });
+    const CheckpointWriter checkpoints(options.checkpoints, settings,
+                                       [&] { return collect_training_state(parts, gen); });
     TrainingClock clock("classifier", steps, progress, position);
     std::int64_t step = position.step;
     bool stopped = false;
@@ -307,25 +300,16 @@ GeneratorResult train_generator(const Classifier& classifier, const std::string&
                                      {"feature_weight", options.feature_weight},
                                      {"adversarial_weight", options.adversarial_weight},
                                      {"training_images", n}};
+    const std::vector<TrainedPart> parts = {
+        {"generator", generator, "adam_generator", g_optimizer, g_params},
+        {"discriminator", discriminator, "adam_discriminator", d_optimizer, d_params}};
     TrainingPosition position;
     if (auto resumed = checkpoint_to_resume(options.checkpoints, settings)) {
-        const auto& file = options.checkpoints.file;
-        restore_network(resumed->tensors, "generator", generator, file);
-        restore_network(resumed->tensors, "discriminator", discriminator, file);
-        restore_adam(resumed->tensors, "adam_generator", g_optimizer, g_params, file);
-        restore_adam(resumed->tensors, "adam_discriminator", d_optimizer, d_params, file);
-        restore_random_state(resumed->tensors, gen, file);
+        restore_training_state(resumed->tensors, parts, gen, options.checkpoints.file);
         position = resumed->position;
     }
-    const CheckpointWriter checkpoints(options.checkpoints, settings, [&] {
-        TensorMap state;
-        store_network(state, "generator", generator);
-        store_network(state, "discriminator", discriminator);
-        store_adam(state, "adam_generator", g_optimizer, g_params);
-        store_adam(state, "adam_discriminator", d_optimizer, d_params);
-        store_random_state(state, gen);
-        return state;
-    });
+    const CheckpointWriter checkpoints(options.checkpoints, settings,
+                                       [&] { return collect_training_state(parts, gen); });
     TrainingClock clock("generator", steps, progress, position);
     std::int64_t step = position.step;
     // The discriminator sees images in [-1, 1].

@@ -129,6 +129,8 @@ std::optional<TrainingCheckpoint> checkpoint_to_resume(const CheckpointSchedule&
     return read_training_checkpoint(schedule.file, settings);
 }
 
+namespace {
+
 void store_network(TensorMap& out, const std::string& role, const SequentialNet& net) {
     for (auto& [name, tensor] : net.state())
         out[role + "/" + name] = tensor.clone();
@@ -198,6 +200,28 @@ void restore_random_state(const TensorMap& in, at::Generator& loop_generator,
         throw Error(source.string() + ": the checkpoint's random generator state is not valid (" +
                     e.what_without_backtrace() + "); delete it and train again without --resume");
     }
+}
+
+}  // namespace
+
+TensorMap collect_training_state(const std::vector<TrainedPart>& parts,
+                                 const at::Generator& loop_generator) {
+    TensorMap state;
+    for (const auto& part : parts) {
+        store_network(state, part.net_role, part.net);
+        store_adam(state, part.adam_role, part.optimizer, part.params);
+    }
+    store_random_state(state, loop_generator);
+    return state;
+}
+
+void restore_training_state(const TensorMap& in, const std::vector<TrainedPart>& parts,
+                            at::Generator& loop_generator, const fs::path& source) {
+    for (const auto& part : parts) {
+        restore_network(in, part.net_role, part.net, source);
+        restore_adam(in, part.adam_role, part.optimizer, part.params, source);
+    }
+    restore_random_state(in, loop_generator, source);
 }
 
 }  // namespace dgnam

@@ -63,17 +63,23 @@ std::optional<TrainingCheckpoint> read_training_checkpoint(const std::filesystem
 std::optional<TrainingCheckpoint> checkpoint_to_resume(const CheckpointSchedule& schedule,
                                                        const nlohmann::json& settings);
 
-// Role-prefixed pieces of a checkpoint.
-void store_network(TensorMap& out, const std::string& role, const SequentialNet& net);
-void restore_network(const TensorMap& in, const std::string& role, SequentialNet& net,
-                     const std::filesystem::path& source);
-void store_adam(TensorMap& out, const std::string& role, const torch::optim::Adam& optimizer,
-                const std::vector<at::Tensor>& params);
-void restore_adam(const TensorMap& in, const std::string& role, torch::optim::Adam& optimizer,
-                  const std::vector<at::Tensor>& params, const std::filesystem::path& source);
-// The loop's generator and the default CPU generator (dropout, at::rand without a generator).
-void store_random_state(TensorMap& out, const at::Generator& loop_generator);
-void restore_random_state(const TensorMap& in, at::Generator& loop_generator,
-                          const std::filesystem::path& source);
+// A network trained by its own Adam optimiser, and the prefixes its tensors and its optimiser's
+// moments have in a checkpoint.
+struct TrainedPart {
+    std::string net_role;
+    SequentialNet& net;
+    std::string adam_role;
+    torch::optim::Adam& optimizer;
+    const std::vector<at::Tensor>& params;
+};
+
+// Everything of `parts` and the random generators (the loop's and the default CPU one, which
+// dropout draws from) as checkpoint tensors, and back. Restoring copies into the networks in
+// place, so the optimisers keep their parameters; throws dgnam::Error naming `source` when a
+// tensor is missing or does not fit.
+TensorMap collect_training_state(const std::vector<TrainedPart>& parts,
+                                 const at::Generator& loop_generator);
+void restore_training_state(const TensorMap& in, const std::vector<TrainedPart>& parts,
+                            at::Generator& loop_generator, const std::filesystem::path& source);
 
 }  // namespace dgnam
