@@ -24,6 +24,8 @@ def forward(self, x):
 
 void write_pack_with_torchscript(const std::filesystem::path& bundled,
                                  const std::filesystem::path& folder) {
+    // copy() makes `folder` itself but not its parents, which a fresh build folder lacks.
+    std::filesystem::create_directories(folder.parent_path());
     std::filesystem::copy(bundled, folder, std::filesystem::copy_options::recursive);
 
     torch::jit::Module tiny("TinyClassifier");
