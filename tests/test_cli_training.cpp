@@ -80,7 +80,7 @@ std::string file_bytes(const std::filesystem::path& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-TEST(CliTraining, AKilledRunResumesToTheWeightsOfAnUninterruptedOne) {
+TEST(CliTraining, AKilledOrStoppedRunResumesToTheWeightsOfAnUninterruptedOne) {
     if (!std::filesystem::exists(default_fashion_mnist_folder() / "t10k-labels-idx1-ubyte.gz"))
         GTEST_SKIP() << "dataset-fashion-mnist is not installed";
     test::ScratchFolder folder;
@@ -118,6 +118,30 @@ TEST(CliTraining, AKilledRunResumesToTheWeightsOfAnUninterruptedOne) {
     ASSERT_GT(expected.size(), 100000u);
     EXPECT_TRUE(file_bytes(part / "classifier_b.safetensors") == expected)
         << "the resumed weights differ from the uninterrupted run's";
+
+    // Asked to stop (SIGTERM; Ctrl+C's SIGINT takes the same path, but a background job of a
+    // shell without job control ignores SIGINT) once its first periodic checkpoint lands: it saves
+    // its state at the end of the step it is in and says how to go on.
+    const auto stopped = folder / "stopped";
+    const auto stopped_checkpoint = stopped / "checkpoint-classifier-b.safetensors";
+    r = test::run_command("sh -c '" + train + stopped.string() + " >" +
+                          (folder / "stopped.log").string() + " 2>&1 & pid=$!; while [ ! -e " +
+                          stopped_checkpoint.string() +
+                          " ]; do kill -0 $pid 2>/dev/null || exit 3; sleep 0.02; done; "
+                          "kill -TERM $pid; wait $pid; echo exit=$?; cat " +
+                          (folder / "stopped.log").string() + "'");
+    ASSERT_EQ(r.exit_code, 0) << "the run ended before its first checkpoint: " << r.output;
+    EXPECT_NE(r.output.find("exit=143"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("its state is saved in " + stopped_checkpoint.string() +
+                            ": run the same command with --resume to continue"),
+              std::string::npos)
+        << r.output;
+    EXPECT_FALSE(std::filesystem::exists(stopped / "classifier_b.safetensors"));
+    ASSERT_TRUE(std::filesystem::exists(stopped_checkpoint));
+    r = test::run_command(train + stopped.string() + " --resume");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(file_bytes(stopped / "classifier_b.safetensors") == expected)
+        << "the weights after a stop and --resume differ from the uninterrupted run's";
 }
 
 }  // namespace

@@ -61,6 +61,8 @@ TEST(TrainingCheckpoint, ResumedClassifierEqualsAnUninterruptedRun) {
         train_classifier(layers, input, data, options,
                          stop_and_copy(7, 5, options.checkpoints.file, folder / "step4"));
     EXPECT_EQ(stopped.steps, 7);
+    EXPECT_TRUE(stopped.stopped);
+    EXPECT_FALSE(whole.stopped);
 
     options.checkpoints.resume = true;
     std::int64_t first_reported = -1;

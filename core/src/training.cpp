@@ -189,7 +189,8 @@ ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec&
     result.steps = step;
     result.weights = net.state();
     result.seconds = clock.seconds();
-    if (data.test.images.defined() && data.test.images.size(0) > 0) {
+    result.stopped = stopped;
+    if (!stopped && data.test.images.defined() && data.test.images.size(0) > 0) {
         const std::string output = net.layers().back().name;
         NetworkClassifier trained("trained", "trained", std::move(net), input, output, {});
         result.test_accuracy = classification_accuracy(trained, data.test);
@@ -376,7 +377,8 @@ GeneratorResult train_generator(const Classifier& classifier, const std::string&
     GeneratorResult result;
     result.steps = step;
     result.seconds = clock.seconds();
-    if (data.test.images.defined() && data.test.images.size(0) > 0) {
+    result.stopped = stopped;
+    if (!stopped && data.test.images.defined() && data.test.images.size(0) > 0) {
         at::NoGradGuard no_grad;
         const auto m = data.test.images.size(0);
         std::int64_t agree = 0;

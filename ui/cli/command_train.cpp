@@ -10,6 +10,7 @@
 #include "dgnam/error.h"
 #include "dgnam/fashion_pack.h"
 #include "dgnam/training.h"
+#include "interrupt_request.h"
 #include "progress_bar.h"
 
 namespace dgnam::cli {
@@ -71,14 +72,30 @@ void save_record(const fs::path& folder, const std::string& key, const nlohmann:
                           fashion_pack_manifest(folder, record).dump(2) + "\n");
 }
 
-TrainingCallback progress_to(ProgressBar& bar) {
-    return [&bar](const TrainingProgress& p) {
+// Draws the bar; a Ctrl+C stops the loop at the end of its current step, which saves the state.
+TrainingCallback progress_to(ProgressBar& bar, const InterruptRequest& interrupt) {
+    return [&bar, &interrupt](const TrainingProgress& p) {
         char detail[96];
         std::snprintf(detail, sizeof detail, "step %lld/%lld, loss %.4f",
                       static_cast<long long>(p.step), static_cast<long long>(p.steps), p.loss);
         bar.update(p.steps ? double(p.step) / double(p.steps) : 1.0, detail);
-        return true;
+        return !interrupt.requested();
     };
+}
+
+// After a Ctrl+C: where the run's state is, and how to go on.
+int report_interruption(const InterruptRequest& interrupt, const std::string& network,
+                        std::int64_t step, const CheckpointSchedule& schedule) {
+    if (schedule.file.empty())
+        std::fprintf(stderr,
+                     "%s: interrupted after step %lld; nothing was saved (--checkpoint-every 0)\n",
+                     network.c_str(), static_cast<long long>(step));
+    else
+        std::fprintf(stderr,
+                     "%s: interrupted after step %lld; its state is saved in %s: run the same "
+                     "command with --resume to continue\n",
+                     network.c_str(), static_cast<long long>(step), schedule.file.string().c_str());
+    return interrupt.exit_status();
 }
 
 FashionMnist load_data(const TrainOptions& o) {
@@ -107,12 +124,16 @@ int train_classifier_command(const TrainOptions& o) {
     ClassifierTraining options = o.classifier;
     options.checkpoints = checkpoints_for(o, "classifier-" + o.which);
     ClassifierResult result;
+    const InterruptRequest interrupt;
     {
         ProgressBar bar("classifier " + id);
-        result =
-            train_classifier(is_a ? fashion_classifier_a_layers() : fashion_classifier_b_layers(),
-                             fashion_classifier_input(), data, options, progress_to(bar));
+        result = train_classifier(
+            is_a ? fashion_classifier_a_layers() : fashion_classifier_b_layers(),
+            fashion_classifier_input(), data, options, progress_to(bar, interrupt));
     }
+    if (result.stopped)
+        return report_interruption(interrupt, "classifier " + id, result.steps,
+                                   options.checkpoints);
     write_safetensors(folder / file, result.weights, {{"trained_by", "dgnam train classifier"}});
     save_record(folder, "classifier_" + o.which,
                 {{"epochs", o.classifier.epochs},
@@ -143,12 +164,15 @@ int train_generator_command(const TrainOptions& o) {
     GeneratorTraining options = o.generator;
     options.checkpoints = checkpoints_for(o, "generator");
     GeneratorResult result;
+    const InterruptRequest interrupt;
     {
         ProgressBar bar("generator");
         result = train_generator(a, kFashionCodeLayer, fashion_generator_layers(),
                                  fashion_generator_output(), fashion_discriminator_layers(), data,
-                                 options, progress_to(bar));
+                                 options, progress_to(bar, interrupt));
     }
+    if (result.stopped)
+        return report_interruption(interrupt, "generator", result.steps, options.checkpoints);
     const auto upper = code_upper_bounds(a, kFashionCodeLayer, data.train);
     std::string bounds;
     for (std::size_t i = 0; i < upper.size(); ++i) {

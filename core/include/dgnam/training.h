@@ -54,6 +54,7 @@ struct ClassifierResult {
     double test_accuracy = 0.0;
     double seconds = 0.0;
     std::int64_t steps = 0;
+    bool stopped = false;  // the callback asked to stop: the weights so far, not evaluated
 };
 
 ClassifierResult train_classifier(const nlohmann::json& layers, const ImageSpec& input,
@@ -91,6 +92,7 @@ struct GeneratorResult {
     double test_psnr = 0.0;             // mean over the test set, on the classifier's 28x28 crop
     double seconds = 0.0;
     std::int64_t steps = 0;
+    bool stopped = false;  // the callback asked to stop: the weights so far, not evaluated
 };
 
 // Trains G to invert `classifier`'s `code_layer` on the training set. G's images are larger than
