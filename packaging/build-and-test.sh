@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything and runs the whole test suite with CTest, then the
-# fuzz targets of the file readers for a bounded time each.
+# Installs what is missing, builds everything and runs the whole test suite with CTest under
+# AddressSanitizer + UBSan, the worker's hand-off tests under ThreadSanitizer, then the fuzz
+# targets of the file readers for a bounded time each. (The everyday `dev` preset runs the same
+# suite without sanitizers, faster; CI has room for one full build.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/install-deps.sh
-cmake --preset dev
-cmake --build --preset dev
-ctest --preset dev
-# The file readers under libFuzzer (clang, AddressSanitizer + UBSan), a bounded time each.
-cmake --preset fuzz
-cmake --build --preset fuzz
-ctest --preset fuzz
+for preset in asan tsan fuzz; do
+    cmake --preset "$preset"
+    cmake --build --preset "$preset"
+    ctest --preset "$preset"
+done
