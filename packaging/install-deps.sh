@@ -12,6 +12,9 @@ packages=(
   libprotobuf-dev protobuf-compiler
   # an optimised BLAS behind libblas.so.3: Debian's LibTorch calls it for every matrix product
   libopenblas0-pthread
+  # oneDNN's sgemm for the fully connected layers of frozen networks (3-8x OpenBLAS's on one
+  # thread here); the same libdnnl.so.2 Debian's LibTorch already links for its convolutions
+  libdnnl-dev
   # command line
   libcli11-dev
   # the Qt 6 studio; the platform plugins (xcb, offscreen) live in qt6-qpa-plugins

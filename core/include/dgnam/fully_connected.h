@@ -1,10 +1,11 @@
 #pragma once
-// y = x W^T + b for a batch x [N, in] and a weight [out, in], as at::linear computes it, but a
-// single sample with large frozen weights (from 1 M values) runs as a matrix-vector product:
-// OpenBLAS's sgemm with one row is several times slower than its sgemv, and so is the backward to
-// the input (measured for CaffeNet's fc6, 4096 x 9216, on 2 cores: forward 20 against 8 ms,
-// backward 41 against 8 ms). The fully connected layers read about 0.4 GB of weights per
-// paper-scale forward, so this is most of a batch-1 step.
+// y = x W^T + b for a batch x [N, in] and a weight [out, in], as at::linear computes it. Frozen
+// weights on the CPU run through oneDNN's sgemm when dgnam_core was built with it (forward, and
+// backward to the input only): Debian's LibTorch sends at::linear to OpenBLAS on one thread,
+// 3-8x slower here (CaffeNet's fc6, 4096 x 9216, forward + backward: 51 against 8.4 ms at
+// batch 1, 58 against 23 ms at batch 8 on 2 cores), and the fully connected layers read about
+// 0.4 GB of weights per paper-scale forward. Weights that train, and other devices, take
+// at::linear.
 #include <ATen/Tensor.h>
 
 namespace dgnam {
