@@ -1,5 +1,6 @@
-// The fast form (frozen weights, rewritten transposed convolutions, batch-1 matrix-vector
-// products) computes what the straightforward one does, and layers count their multiply-adds.
+// The fast form (frozen weights, rewritten transposed convolutions, oneDNN's sgemm for fully
+// connected layers, LibTorch's own convolution for a grey first layer with a batch) computes what
+// the straightforward one does, and layers count their multiply-adds.
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>

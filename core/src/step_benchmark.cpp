@@ -41,27 +41,35 @@ double dgn_am_flop_per_image(const Generator& generator, const Classifier& class
 
 StepTiming time_dgn_am_steps(const Generator& generator, const Classifier& classifier,
                              const std::string& layer, int batch, int warmup, int steps,
-                             const c10::Device& device) {
-    if (batch < 1 || steps < 1 || warmup < 0)
-        throw Error("bench: batch and steps must be at least 1, warm-up at least 0");
+                             const c10::Device& device, int rounds) {
+    if (batch < 1 || steps < 1 || warmup < 0 || rounds < 1)
+        throw Error("bench: batch, steps and rounds must be at least 1, warm-up at least 0");
+    rounds = std::min(rounds, steps);
     OptimizerParams params;
     params.iterations = warmup + steps;
     DgnAm am(generator, classifier, Objective{layer}, units_of(classifier, layer, 0, batch), params,
              InitialCode::random(), device);
     for (int i = 0; i < warmup; ++i)
         am.step();
-    const auto start = Clock::now();
-    for (int i = 0; i < steps; ++i)
-        am.step();  // returns values read back to the CPU: the device has finished the step
-    const double seconds = seconds_since(start);
+    std::vector<double> ms_per_step;
+    for (int round = 0; round < rounds; ++round) {
+        const int count = steps / rounds + (round < steps % rounds ? 1 : 0);
+        const auto start = Clock::now();
+        for (int i = 0; i < count; ++i)
+            am.step();  // returns values read back to the CPU: the device has finished the step
+        ms_per_step.push_back(1000.0 * seconds_since(start) / count);
+    }
+    std::sort(ms_per_step.begin(), ms_per_step.end());
 
     StepTiming t;
     t.batch = batch;
     t.steps = steps;
-    t.ms_per_step = 1000.0 * seconds / steps;
+    t.ms_per_step = ms_per_step[ms_per_step.size() / 2];
+    t.ms_fastest_round = ms_per_step.front();
+    t.ms_slowest_round = ms_per_step.back();
     t.ms_per_image_step = t.ms_per_step / batch;
     t.gflop_per_step = dgn_am_flop_per_image(generator, classifier, layer) * batch / 1e9;
-    t.gflops = t.gflop_per_step / (seconds / steps);
+    t.gflops = t.gflop_per_step / (t.ms_per_step / 1000.0);
     return t;
 }
 

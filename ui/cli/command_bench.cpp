@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -28,6 +29,7 @@ struct BenchOptions {
     bool baseline = true;
     int gallery_units = 10;
     int gallery_iterations = 200;
+    int gallery_repeats = 3;
     int soak_visualisations = 1000;
     int soak_iterations = 20;
     std::string json;
@@ -43,8 +45,9 @@ struct Scenario {
 
 void print_row(const std::string& scenario, const char* form, const StepTiming& t,
                double baseline_ms) {
-    std::printf("%-24s %-16s %5d %10.2f %14.2f %10.2f %9.1f", scenario.c_str(), form, t.batch,
-                t.ms_per_step, t.ms_per_image_step, t.gflop_per_step, t.gflops);
+    std::printf("%-24s %-16s %5d %10.2f %14.2f %10.2f %9.1f  %7.2f-%-7.2f", scenario.c_str(), form,
+                t.batch, t.ms_per_step, t.ms_per_image_step, t.gflop_per_step, t.gflops,
+                t.ms_fastest_round, t.ms_slowest_round);
     if (baseline_ms > 0)
         std::printf("   %.2fx faster", baseline_ms / t.ms_per_step);
     std::printf("\n");
@@ -58,6 +61,8 @@ nlohmann::json to_json(const std::string& scenario, const char* form, const Step
             {"steps", t.steps},
             {"ms_per_step", t.ms_per_step},
             {"ms_per_image_step", t.ms_per_image_step},
+            {"ms_fastest_round", t.ms_fastest_round},
+            {"ms_slowest_round", t.ms_slowest_round},
             {"gflop_per_step", t.gflop_per_step},
             {"gflops", t.gflops}};
 }
@@ -96,19 +101,30 @@ void run_scenario(const Scenario& s, const BenchOptions& o, const c10::Device& d
 void run_gallery(const Scenario& s, const BenchOptions& o, const c10::Device& device,
                  nlohmann::json& records) {
     const int units = o.gallery_units, iterations = o.gallery_iterations;
-    const double one_by_one =
-        time_gallery(s.generator, s.classifier, s.layer, units, iterations, 1, device);
-    const double batched =
-        time_gallery(s.generator, s.classifier, s.layer, units, iterations, units, device);
+    // Alternated, so that a slow spell of a shared machine touches both; medians.
+    std::vector<double> one_by_one_runs, batched_runs;
+    for (int r = 0; r < o.gallery_repeats; ++r) {
+        one_by_one_runs.push_back(
+            time_gallery(s.generator, s.classifier, s.layer, units, iterations, 1, device));
+        batched_runs.push_back(
+            time_gallery(s.generator, s.classifier, s.layer, units, iterations, units, device));
+    }
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    const double one_by_one = median(one_by_one_runs), batched = median(batched_runs);
     std::printf(
-        "%-24s gallery of %d units x %d iterations: one at a time %.2f s, batched %.2f "
-        "s (%.2fx)\n",
-        s.name.c_str(), units, iterations, one_by_one, batched, one_by_one / batched);
+        "%-24s gallery of %d units x %d iterations (median of %d): one at a time %.2f s, batched "
+        "%.2f s (%.2fx)\n",
+        s.name.c_str(), units, iterations, o.gallery_repeats, one_by_one, batched,
+        one_by_one / batched);
     records.push_back({{"scenario", s.name},
                        {"gallery_units", units},
                        {"gallery_iterations", iterations},
                        {"seconds_one_at_a_time", one_by_one},
-                       {"seconds_batched", batched}});
+                       {"seconds_batched", batched},
+                       {"repeats", o.gallery_repeats}});
 }
 
 // Not part of "all": a thousand visualisations take minutes.
@@ -152,8 +168,8 @@ int bench(const CommonOptions& common, const BenchOptions& o) {
     std::printf("%s\n", runtime.summary_line().c_str());
     for (const auto& warning : runtime.warnings)
         std::printf("warning: %s\n", warning.c_str());
-    std::printf("%-24s %-16s %5s %10s %14s %10s %9s\n", "scenario", "form", "batch", "ms/step",
-                "ms/image-step", "GFLOP/step", "GFLOP/s");
+    std::printf("%-24s %-16s %5s %10s %14s %10s %9s  %s\n", "scenario", "form", "batch", "ms/step",
+                "ms/image-step", "GFLOP/step", "GFLOP/s", "rounds (ms/step)");
 
     if (o.scenario != "paper") {
         ModelPack pack = common.load_pack();
@@ -223,6 +239,10 @@ Command add_bench_command(CLI::App& app, const CommonOptions& common) {
     sub->add_option("--gallery-iterations", o->gallery_iterations,
                     "Iterations of the gallery timing")
         ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    sub->add_option("--gallery-repeats", o->gallery_repeats,
+                    "Gallery timings, alternating one at a time and batched; the medians count")
+        ->check(CLI::Range(1, 100))
         ->capture_default_str();
     sub->add_option("--soak-visualisations", o->soak_visualisations,
                     "Soak: unit visualisations one after another")

@@ -14,8 +14,10 @@ namespace dgnam {
 struct StepTiming {
     int batch = 1;
     int steps = 0;
-    double ms_per_step = 0.0;
+    double ms_per_step = 0.0;  // the median of the rounds: a shared machine's noise is one-sided
     double ms_per_image_step = 0.0;
+    double ms_fastest_round = 0.0;
+    double ms_slowest_round = 0.0;
     double gflop_per_step = 0.0;  // 0 when a network does not count its multiply-adds
     double gflops = 0.0;          // achieved: gflop_per_step / seconds per step
 };
@@ -27,10 +29,11 @@ double dgn_am_flop_per_image(const Generator& generator, const Classifier& class
                              const std::string& layer);
 
 // Runs `warmup` untimed and then `steps` timed DGN-AM steps on `batch` units of `layer` (units
-// 0, 1, ... wrapping around the layer's count) with the default parameters, seed 0.
+// 0, 1, ... wrapping around the layer's count) with the default parameters, seed 0. The timed
+// steps are split into `rounds` (as many as there are steps, at most); each figure is per step.
 StepTiming time_dgn_am_steps(const Generator& generator, const Classifier& classifier,
                              const std::string& layer, int batch, int warmup, int steps,
-                             const c10::Device& device);
+                             const c10::Device& device, int rounds = 5);
 
 // Seconds for a gallery of `units` units of `layer`, `iterations` steps each, optimised
 // `batch` at a time (1 = one unit after another).
