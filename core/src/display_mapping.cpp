@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "dgnam/error.h"
@@ -19,19 +21,71 @@ Image8 unit_tensor_to_rgb8(const at::Tensor& unit_rgb) {
     return image;
 }
 
-Image8 DisplayMapping::to_rgb8(const at::Tensor& image, const PixelSpace& space) const {
-    auto batch = image.detach().to(at::kCPU).to(at::kFloat).unsqueeze(0);
-    at::Tensor unit;
-    if (mode == Mode::Space) {
-        unit = space.to_unit(batch);
-    } else {
-        auto rgb =
-            (space.order == ChannelOrder::BGR && batch.size(1) == 3) ? batch.flip({1}) : batch;
-        unit = (rgb - low) / (high - low);
+namespace {
+
+// Output channel k (R, G, B) = (stored[source[k]] * multiply[k] + add[k]) / divide, in float as
+// the tensor arithmetic of PixelSpace::to_unit computes it; grey feeds all three.
+struct ChannelMap {
+    int source[3] = {0, 1, 2};
+    float multiply[3] = {1.0f, 1.0f, 1.0f};
+    float add[3] = {0.0f, 0.0f, 0.0f};
+    float divide = 1.0f;
+};
+
+ChannelMap channel_map(const DisplayMapping& display, const PixelSpace& space, int channels) {
+    ChannelMap m;
+    const bool swap = space.order == ChannelOrder::BGR && channels == 3;
+    for (int k = 0; k < 3; ++k) {
+        const int c = channels == 1 ? 0 : (swap ? 2 - k : k);
+        m.source[k] = c;
+        if (display.mode == DisplayMapping::Mode::Space) {
+            const auto at_channel = [&](const std::vector<double>& v, double fallback) {
+                return static_cast<float>(static_cast<std::size_t>(c) < v.size() ? v[c] : fallback);
+            };
+            m.multiply[k] = at_channel(space.stddev, 1.0);
+            m.add[k] = at_channel(space.mean, 0.0);
+        } else {
+            m.add[k] = static_cast<float>(-display.low);
+        }
     }
-    // NaN would turn into an arbitrary byte; show it as black instead.
-    unit = at::nan_to_num(unit, 0.0, 1.0, 0.0);
-    return unit_tensor_to_rgb8(unit[0]);
+    m.divide = static_cast<float>(
+        display.mode == DisplayMapping::Mode::Space ? space.scale : display.high - display.low);
+    return m;
+}
+
+std::uint8_t unit_to_byte(float unit) {
+    // NaN would turn into an arbitrary byte; show it as black (and infinities as the ends).
+    if (std::isnan(unit))
+        unit = 0.0f;
+    unit = std::min(std::max(unit, 0.0f), 1.0f);
+    return static_cast<std::uint8_t>(std::nearbyint(unit * 255.0f));
+}
+
+}  // namespace
+
+Image8 DisplayMapping::to_rgb8(const at::Tensor& image, const PixelSpace& space) const {
+    Image8 out;
+    write_rgb8(image.detach().to(at::kCPU).to(at::kFloat).contiguous(), space, out);
+    return out;
+}
+
+void DisplayMapping::write_rgb8(const at::Tensor& image, const PixelSpace& space,
+                                Image8& out) const {
+    const int channels = static_cast<int>(image.size(0));
+    const int height = static_cast<int>(image.size(1));
+    const int width = static_cast<int>(image.size(2));
+    if (out.width != width || out.height != height ||
+        out.rgb.size() != static_cast<std::size_t>(width) * height * 3)
+        out = Image8(width, height);
+    const ChannelMap m = channel_map(*this, space, channels);
+    const float* data = image.data_ptr<float>();
+    const std::size_t plane = static_cast<std::size_t>(width) * height;
+    std::uint8_t* rgb = out.rgb.data();
+    for (std::size_t i = 0; i < plane; ++i)
+        for (int k = 0; k < 3; ++k) {
+            const float stored = data[static_cast<std::size_t>(m.source[k]) * plane + i];
+            rgb[i * 3 + k] = unit_to_byte((stored * m.multiply[k] + m.add[k]) / m.divide);
+        }
 }
 
 DisplayMapping DisplayMapping::from_json(const nlohmann::json& j, const std::string& where) {

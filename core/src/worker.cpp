@@ -8,6 +8,7 @@
 
 #include "dgnam/device.h"
 #include "dgnam/error.h"
+#include "dgnam/frame_images.h"
 #include "dgnam/image_input.h"
 #include "dgnam/pixel_am.h"
 #include "dgnam/stall_watch.h"
@@ -202,6 +203,7 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
             else
                 optimizer = std::make_unique<PixelAm>(classifier, request.objective, units, params,
                                                       device_);
+            FrameImages frame_images(display, optimizer->image_space());
             StallWatch stall;
             std::optional<std::string> stopped_early;
             while (!optimizer->done()) {
@@ -222,8 +224,7 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                     frame.layer = layer;
                     frame.unit = units.front();
                     frame.label = label_of(frame.unit);
-                    frame.image = std::make_shared<const Image8>(
-                        display.to_rgb8(step.images[0], optimizer->image_space()));
+                    frame.image = frame_images.convert(step.images[0]);
                     step.images = at::Tensor();
                     frame.step = std::move(step);
                     frames_.publish(std::move(frame));

@@ -21,6 +21,9 @@ struct DisplayMapping {
 
     // image: [C, H, W] (any device) in `space`; grey is replicated into RGB.
     Image8 to_rgb8(const at::Tensor& image, const PixelSpace& space) const;
+    // The same into `out`, whose buffer is reused when it already has the image's size. `image`
+    // must be a contiguous float [C, H, W] tensor on the CPU.
+    void write_rgb8(const at::Tensor& image, const PixelSpace& space, Image8& out) const;
 
     static DisplayMapping from_json(const nlohmann::json& j, const std::string& where);
     nlohmann::json to_json() const;
