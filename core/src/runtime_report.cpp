@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "dgnam/build_config.h"
 #include "dgnam/device.h"
 
 namespace dgnam {
@@ -49,6 +50,7 @@ RuntimeReport runtime_report() {
     r.threads = at::get_num_threads();
     r.hardware_threads = static_cast<int>(std::thread::hardware_concurrency());
     r.onednn = at::hasMKLDNN();
+    r.onednn_fully_connected = DGNAM_HAVE_DNNL != 0;
     r.mkl = at::hasMKL();
     r.devices = available_devices();
 
@@ -81,6 +83,10 @@ RuntimeReport runtime_report() {
                              std::to_string(r.hardware_threads) + " hardware threads");
     if (!r.onednn)
         r.warnings.push_back("this LibTorch has no oneDNN: convolutions take a slower path");
+    if (!r.onednn_fully_connected)
+        r.warnings.push_back(
+            "built without oneDNN's sgemm: fully connected layers run through the BLAS on one "
+            "thread, 3-8x slower (apt-get install libdnnl-dev and rebuild)");
     return r;
 }
 
@@ -101,7 +107,8 @@ std::string RuntimeReport::text() const {
              " BLAS thread(s); LibTorch parallelises around it\n";
     t += "threads:   " + std::to_string(threads) + " of " + std::to_string(hardware_threads) +
          " hardware threads\n";
-    t += std::string("oneDNN:    ") + (onednn ? "yes" : "no") + "\n";
+    t += std::string("oneDNN:    ") + (onednn ? "yes" : "no") + " (convolutions), " +
+         (onednn_fully_connected ? "yes" : "no") + " (fully connected layers, frozen)\n";
     t += std::string("MKL:       ") + (mkl ? "yes" : "no") + "\n";
     t += "devices:   " + devices_text + "\n";
     for (const auto& w : warnings)
@@ -118,6 +125,7 @@ nlohmann::json RuntimeReport::to_json() const {
             {"threads", threads},
             {"hardware_threads", hardware_threads},
             {"onednn", onednn},
+            {"onednn_fully_connected", onednn_fully_connected},
             {"mkl", mkl},
             {"devices", devices},
             {"warnings", warnings}};

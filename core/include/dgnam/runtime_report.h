@@ -19,6 +19,8 @@ struct RuntimeReport {
     int threads = 0;       // LibTorch's intra-op threads
     int hardware_threads = 0;
     bool onednn = false;  // oneDNN (MKL-DNN) convolutions
+    // Frozen fully connected layers through oneDNN's sgemm (dgnam_core built with libdnnl-dev)
+    bool onednn_fully_connected = false;
     bool mkl = false;
     std::vector<std::string> devices;
     std::vector<std::string> warnings;
