@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "dgnam/conv_transpose_rewrite.h"
+#include "dgnam/convolution.h"
 #include "dgnam/error.h"
 #include "dgnam/fully_connected.h"
 #include "dgnam/shape_text.h"
@@ -172,7 +173,7 @@ class Convolution final : public Op {
             dilation{dilation_.first, dilation_.second};
         if (transposed_conv_)
             return {transposed_conv_->run(x, weights_[0], weights_[1])};
-        return {at::conv2d(x, weights_[0], weights_[1], stride, pad, dilation, groups_)};
+        return {convolution(x, weights_[0], weights_[1], stride, pad, dilation, groups_)};
     }
 
     void set_execution_mode(const ExecutionMode& mode) override {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "dgnam/conv_transpose_rewrite.h"
+#include "dgnam/convolution.h"
 #include "dgnam/error.h"
 #include "dgnam/fully_connected.h"
 #include "dgnam/shape_text.h"
@@ -328,19 +329,9 @@ at::Tensor SequentialNet::run_layer(const Layer& layer, const at::Tensor& x) con
         return {v, v};
     };
     const std::string& t = layer.type;
-    if (t == "conv2d") {
-        const auto stride = pair("stride", 1), pad = pair("pad", 0), dilation = pair("dilation", 1);
-        const auto groups = s.value("groups", 1);
-        // A frozen first layer on grey images with a batch: LibTorch 1.13 sends it to oneDNN,
-        // which is slow with one input channel (bundled classifier's conv1 at batch 10, forward
-        // + backward: 1.25 ms against 0.20 ms here). At batch 1 LibTorch takes this path itself.
-        if (x.size(0) > 1 && x.size(1) == 1 && groups == 1 &&
-            dilation == std::vector<std::int64_t>{1, 1} && x.device().is_cpu() &&
-            !layer.weight.requires_grad())
-            return at::thnn_conv2d(x, layer.weight, {layer.weight.size(2), layer.weight.size(3)},
-                                   layer.bias, stride, pad);
-        return at::conv2d(x, layer.weight, layer.bias, stride, pad, dilation, groups);
-    }
+    if (t == "conv2d")
+        return convolution(x, layer.weight, layer.bias, pair("stride", 1), pair("pad", 0),
+                           pair("dilation", 1), s.value("groups", 1));
     if (layer.transposed)
         return layer.transposed->run(x, layer.weight, layer.bias);
     if (t == "linear")
