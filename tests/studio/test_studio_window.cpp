@@ -134,6 +134,11 @@ class TestStudioWindow : public QObject {
         QVERIFY(window.session());
         QCOMPARE(window.session()->currentUnit().layer, std::string("fc5"));
         QCOMPARE(window.session()->currentUnit().unit, 0);
+        // Long enough to watch 25 frames: the default 200 steps take 0.3 s on two cores now.
+        SessionSettings long_run = window.session()->settings();
+        long_run.params.iterations = 100000;
+        window.parameterPanel()->setSettings(long_run);
+        window.session()->setSettings(long_run);
         QTRY_VERIFY_WITH_TIMEOUT(window.framesShown() >= 5, 30000);
         QVERIFY2(window.viewport()->glError().isEmpty(), qPrintable(window.viewport()->glError()));
         const QImage first = window.viewport()->grabFramebuffer();
