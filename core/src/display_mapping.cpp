@@ -5,21 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "dgnam/error.h"
 
 namespace dgnam {
-
-Image8 unit_tensor_to_rgb8(const at::Tensor& unit_rgb) {
-    auto t = unit_rgb.detach().to(at::kCPU).to(at::kFloat);
-    if (t.size(0) == 1)
-        t = t.expand({3, -1, -1});
-    auto bytes = (t.clamp(0.0, 1.0) * 255.0).round().to(at::kByte).permute({1, 2, 0}).contiguous();
-    Image8 image(static_cast<int>(t.size(2)), static_cast<int>(t.size(1)));
-    std::memcpy(image.rgb.data(), bytes.data_ptr<std::uint8_t>(), image.rgb.size());
-    return image;
-}
 
 namespace {
 

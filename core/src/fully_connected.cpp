@@ -79,8 +79,8 @@ bool dnnl_can_run(const at::Tensor& x, const at::Tensor& weight, const at::Tenso
                t.layout() == at::kStrided;
     };
     return !weight.requires_grad() && plain_float(weight) && x.device().is_cpu() &&
-           x.scalar_type() == at::kFloat && (!bias.defined() || plain_float(bias)) &&
-           (!bias.defined() || !bias.requires_grad());
+           x.scalar_type() == at::kFloat &&
+           (!bias.defined() || (plain_float(bias) && !bias.requires_grad()));
 }
 
 #endif

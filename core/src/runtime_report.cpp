@@ -13,6 +13,7 @@
 
 #include "dgnam/build_config.h"
 #include "dgnam/device.h"
+#include "dgnam/median.h"
 
 namespace dgnam {
 namespace {
@@ -143,8 +144,7 @@ double measure_matrix_product_gflops(int n, int repeats) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         rates.push_back(2.0 * n * n * n / s / 1e9);
     }
-    std::sort(rates.begin(), rates.end());
-    return rates[rates.size() / 2];
+    return median(rates);
 }
 
 }  // namespace dgnam

@@ -6,6 +6,7 @@
 
 #include "dgnam/dgn_am.h"
 #include "dgnam/error.h"
+#include "dgnam/median.h"
 
 namespace dgnam {
 namespace {
@@ -59,14 +60,13 @@ StepTiming time_dgn_am_steps(const Generator& generator, const Classifier& class
             am.step();  // returns values read back to the CPU: the device has finished the step
         ms_per_step.push_back(1000.0 * seconds_since(start) / count);
     }
-    std::sort(ms_per_step.begin(), ms_per_step.end());
 
     StepTiming t;
     t.batch = batch;
     t.steps = steps;
-    t.ms_per_step = ms_per_step[ms_per_step.size() / 2];
-    t.ms_fastest_round = ms_per_step.front();
-    t.ms_slowest_round = ms_per_step.back();
+    t.ms_per_step = median(ms_per_step);
+    t.ms_fastest_round = *std::min_element(ms_per_step.begin(), ms_per_step.end());
+    t.ms_slowest_round = *std::max_element(ms_per_step.begin(), ms_per_step.end());
     t.ms_per_image_step = t.ms_per_step / batch;
     t.gflop_per_step = dgn_am_flop_per_image(generator, classifier, layer) * batch / 1e9;
     t.gflops = t.gflop_per_step / (t.ms_per_step / 1000.0);

@@ -4,7 +4,6 @@
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -13,6 +12,7 @@
 #include "dgnam/caffe_net.h"
 #include "dgnam/device.h"
 #include "dgnam/error.h"
+#include "dgnam/median.h"
 #include "dgnam/network_models.h"
 #include "dgnam/runtime_report.h"
 #include "dgnam/soak_run.h"
@@ -109,10 +109,6 @@ void run_gallery(const Scenario& s, const BenchOptions& o, const c10::Device& de
         batched_runs.push_back(
             time_gallery(s.generator, s.classifier, s.layer, units, iterations, units, device));
     }
-    auto median = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2];
-    };
     const double one_by_one = median(one_by_one_runs), batched = median(batched_runs);
     std::printf(
         "%-24s gallery of %d units x %d iterations (median of %d): one at a time %.2f s, batched "

@@ -29,7 +29,4 @@ struct DisplayMapping {
     nlohmann::json to_json() const;
 };
 
-// [3 or 1, H, W] float values in [0, 1] RGB order -> Image8.
-Image8 unit_tensor_to_rgb8(const at::Tensor& unit_rgb);
-
 }  // namespace dgnam
