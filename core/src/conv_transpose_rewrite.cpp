@@ -1,6 +1,7 @@
 #include "dgnam/conv_transpose_rewrite.h"
 
 #include <ATen/ATen.h>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include <vector>
 
@@ -50,6 +51,80 @@ PlainKernel plain_kernel(const at::Tensor& weight, const at::Tensor& bias, std::
     return {k, bias.defined() ? bias.repeat_interleave(4) : bias};
 }
 
+// Kernel 4, stride 2, pad 1 once more, for frozen weights: the 3x3 form above multiplies 5 of
+// every 9 taps by zero, since each output phase (ry, rx) reads only a 2x2 window of the input,
+// rows m - 1 and m for ry = 0 (kernel rows 3, 1), rows m and m + 1 for ry = 1 (rows 2, 0). One 2x2
+// convolution of the input padded by 1 computes all four phases with 4/9 of the arithmetic, on an
+// (H + 1) x (W + 1) grid where phase (ry, rx) of output pixel (m, n) sits at (m + ry, n + rx),
+// channel (2 ry + rx) C + c; PhaseInterleave then places them. Training keeps the 3x3 form, so
+// that `dgnam train` still reproduces the shipped weights bit for bit.
+at::Tensor phase_kernel(const at::Tensor& weight) {
+    static const std::int64_t tap[2][2] = {{3, 1}, {2, 0}};
+    const auto in = weight.size(0), out = weight.size(1);
+    std::vector<std::int64_t> rows, cols;
+    for (int ry = 0; ry < 2; ++ry)
+        for (int rx = 0; rx < 2; ++rx)
+            for (int jy = 0; jy < 2; ++jy)
+                for (int jx = 0; jx < 2; ++jx) {
+                    rows.push_back(tap[ry][jy]);
+                    cols.push_back(tap[rx][jx]);
+                }
+    auto index_y = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(weight.device());
+    auto index_x = at::tensor(cols, at::TensorOptions().dtype(at::kLong)).to(weight.device());
+    // [in, out, 16] -> [in, out, 4 phases, 2, 2] -> [4, out, in, 2, 2] -> [4 * out, in, 2, 2]
+    auto gathered = weight.index({at::indexing::Slice(), at::indexing::Slice(), index_y, index_x});
+    return gathered.view({in, out, 4, 2, 2}).permute({2, 1, 0, 3, 4}).reshape({4 * out, in, 2, 2});
+}
+
+// The phases' grid [B, 4C, H + 1, W + 1] seen as the output's [B, C, H, 2, W, 2]: element
+// (b, c, m, ry, n, rx) is grid element (b, (2 ry + rx) C + c, m + ry, n + rx). Built from the
+// grid's strides, so it serves channels-last grids as well.
+at::Tensor phase_view(const at::Tensor& grid) {
+    const auto b = grid.size(0), c = grid.size(1) / 4, h = grid.size(2) - 1, w = grid.size(3) - 1;
+    const auto sb = grid.stride(0), sc = grid.stride(1), sh = grid.stride(2), sw = grid.stride(3);
+    return grid.as_strided({b, c, h, 2, w, 2}, {sb, sc, sh, 2 * c * sc + sh, sw, c * sc + sw});
+}
+
+// An image [B, C, 2H, 2W] seen as [B, C, H, 2, W, 2]: element (b, c, m, ry, n, rx) is pixel
+// (2m + ry, 2n + rx).
+at::Tensor pixel_view(const at::Tensor& image) {
+    const auto b = image.size(0), c = image.size(1), h = image.size(2) / 2, w = image.size(3) / 2;
+    const auto sb = image.stride(0), sc = image.stride(1), sh = image.stride(2),
+               sw = image.stride(3);
+    return image.as_strided({b, c, h, 2, w, 2}, {sb, sc, 2 * sh, sh, 2 * sw, sw});
+}
+
+// One strided copy each way: pixel_shuffle's generic permute measured slower than the
+// convolution itself at 64x64 and batch 8.
+struct PhaseInterleave : torch::autograd::Function<PhaseInterleave> {
+    static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& grid) {
+        const auto format = grid.suggest_memory_format();
+        ctx->saved_data["sizes"] = grid.sizes();
+        ctx->saved_data["channels_last"] = format == at::MemoryFormat::ChannelsLast;
+        auto out = at::empty(
+            {grid.size(0), grid.size(1) / 4, 2 * (grid.size(2) - 1), 2 * (grid.size(3) - 1)},
+            grid.options().memory_format(format));
+        pixel_view(out).copy_(phase_view(grid));
+        return out;
+    }
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list grads) {
+        const auto format = ctx->saved_data["channels_last"].toBool()
+                                ? at::MemoryFormat::ChannelsLast
+                                : at::MemoryFormat::Contiguous;
+        // The grid's border that no phase reads gets a zero gradient.
+        auto grid = at::zeros(ctx->saved_data["sizes"].toIntVector(),
+                              grads[0].options().memory_format(format));
+        phase_view(grid).copy_(pixel_view(grads[0]));
+        return {grid};
+    }
+};
+
+at::Tensor run_phases(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+    const std::vector<std::int64_t> unit{1, 1};
+    return PhaseInterleave::apply(at::conv2d(x, weight, bias, unit, unit));
+}
+
 at::Tensor run_plain(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                      std::int64_t kernel) {
     const std::vector<std::int64_t> unit{1, 1}, same_pad{1, 1};
@@ -87,7 +162,9 @@ void TransposedConvolution::prepare(const at::Tensor& weight, const at::Tensor& 
     if (!rewritable_ || weight.requires_grad())
         return;
     at::NoGradGuard no_grad;
-    const auto k = plain_kernel(weight, bias, kernel_[0]);
+    const auto k = kernel_[0] == 4
+                       ? PlainKernel{phase_kernel(weight), bias.defined() ? bias.repeat({4}) : bias}
+                       : plain_kernel(weight, bias, kernel_[0]);
     plain_kernel_ = k.weight.contiguous();
     plain_bias_ = k.bias.defined() ? k.bias.contiguous() : k.bias;
     prepared_data_ = weight.data_ptr();
@@ -102,7 +179,7 @@ bool TransposedConvolution::prepared_for(const at::Tensor& weight) const {
 }
 
 bool TransposedConvolution::rewrite_pays_off(const at::Tensor& x) {
-    return x.is_cpu() && x.dim() == 4 && (x.size(0) >= 2 || x.size(2) * x.size(3) >= 32 * 32);
+    return x.is_cpu() && x.dim() == 4 && (x.size(0) >= 2 || x.size(2) * x.size(3) >= 8 * 8);
 }
 
 at::Tensor TransposedConvolution::run(const at::Tensor& x, const at::Tensor& weight,
@@ -114,7 +191,8 @@ at::Tensor TransposedConvolution::run(const at::Tensor& x, const at::Tensor& wei
                                     {output_pad_[0], output_pad_[1]}, groups_,
                                     {dilation_[0], dilation_[1]});
     if (prepared_for(weight))
-        return run_plain(x, plain_kernel_, plain_bias_, kernel_[0]);
+        return kernel_[0] == 4 ? run_phases(x, plain_kernel_, plain_bias_)
+                               : run_plain(x, plain_kernel_, plain_bias_, kernel_[0]);
     return rewritten_conv_transpose(x, weight, bias, kernel_[0], stride_[0], pad_[0]);
 }
 

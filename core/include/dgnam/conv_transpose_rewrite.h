@@ -43,9 +43,11 @@ class TransposedConvolution {
                    Form form = Form::Faster) const;
 
     // Measured on 2 cores with oneDNN (Debian LibTorch 1.13), forward and backward to the input
-    // of the fc6 generator's layers: at batch 1 LibTorch's form wins up to 16x16 inputs
-    // (4x4: 9 against 24 ms), the rewrite from 32x32 on (128x128: 11 against 4.5 ms) and at
-    // batch 8 at every size (sum 728 against 406 ms). GPUs run LibTorch's form (cuDNN).
+    // of the fc6 generator's kernel-4 layers at batch 1: LibTorch's form wins only at 4x4
+    // (2.7 against 9.7 ms), the rewrite from 8x8 on (8x8: 14.4 against 6.1 ms; 16x16: 10.9
+    // against 7.1); at batch 8 the rewrite wins at every size. Whole paper-scale step at batch 1,
+    // alternated in one process: 110 ms with the rewrite from 32x32 on, 100 ms from 8x8 on.
+    // GPUs run LibTorch's form (cuDNN).
     static bool rewrite_pays_off(const at::Tensor& x);
 
   private:
