@@ -1,9 +1,10 @@
 // The fast form (frozen weights, rewritten transposed convolutions, oneDNN's sgemm for fully
 // connected layers, LibTorch's own convolution for a grey first layer with a batch) computes what
-// the straightforward one does, and layers count their multiply-adds.
+// the straightforward one does; the bfloat16 form stays near it; layers count their multiply-adds.
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
+#include <ATen/autocast_mode.h>
 
 #include "dgnam/dgn_am.h"
 #include "dgnam/model_pack.h"
@@ -53,6 +54,63 @@ TEST(ExecutionMode, ADgnAmStepIsTheSameInBothForms) {
     set_mode(g, a, ExecutionMode::fast());
     EXPECT_TRUE(at::allclose(fast.code(), plain.code(), 1e-3, 1e-3))
         << (fast.code() - plain.code()).abs().max().item<float>();
+}
+
+double relative_difference(const at::Tensor& a, const at::Tensor& b) {
+    return (a - b).abs().max().item<double>() / b.abs().max().item<double>();
+}
+
+TEST(ExecutionMode, BFloat16FormStaysNearFloat32AndHandsBackFloat32) {
+    ModelPack pack = load_model_pack(kBundled);
+    Generator& g = *pack.generator;
+    Classifier& a = pack.classifier("A");
+    for (const std::int64_t batch : {1, 3}) {
+        const auto code = at::rand({batch, g.code_size()}) * 2.0;
+        auto run = [&](const ExecutionMode& mode) {
+            set_mode(g, a, mode);
+            at::NoGradGuard no_grad;
+            const auto image = g.generate(code);
+            return std::pair{image, a.forward_to(image.narrow(2, 2, 28).narrow(3, 2, 28), "fc5")};
+        };
+        const auto reduced = run(ExecutionMode::fast_bfloat16());
+        const auto full = run(ExecutionMode::fast());
+        EXPECT_EQ(reduced.first.scalar_type(), at::kFloat);
+        EXPECT_EQ(reduced.second.scalar_type(), at::kFloat);
+        // bfloat16 keeps 8 significant bits: about 0.4% per rounding.
+        const double image = relative_difference(reduced.first, full.first);
+        const double scores = relative_difference(reduced.second, full.second);
+        EXPECT_LT(image, 0.03) << "batch " << batch;
+        EXPECT_LT(scores, 0.03) << "batch " << batch;
+        EXPECT_GT(image, 0.0) << "batch " << batch << ": the bfloat16 form did not run";
+    }
+    set_mode(g, a, ExecutionMode::fast());
+    // No autocast is left on after a network's forward pass.
+    EXPECT_FALSE(at::autocast::is_cpu_enabled());
+}
+
+// The preferred images of all ten output units reach their classes in bfloat16 as in float32.
+TEST(ExecutionMode, DgnAmInBFloat16ReachesTheSameClasses) {
+    ModelPack pack = load_model_pack(kBundled);
+    Generator& g = *pack.generator;
+    Classifier& a = pack.classifier("A");
+    const std::vector<std::int64_t> units{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const OptimizerParams params;  // the paper's defaults, 200 iterations
+    auto outcomes = [&](const ExecutionMode& mode) {
+        set_mode(g, a, mode);
+        DgnAm am(g, a, Objective{}, units, params, InitialCode::random(), at::kCPU);
+        while (!am.done())
+            am.step();
+        return am.evaluate();
+    };
+    const auto reduced = outcomes(ExecutionMode::fast_bfloat16());
+    const auto full = outcomes(ExecutionMode::fast());
+    set_mode(g, a, ExecutionMode::fast());
+    for (std::size_t row = 0; row < units.size(); ++row) {
+        ASSERT_TRUE(reduced[row].probability && full[row].probability);
+        EXPECT_GT(*reduced[row].probability, 0.9) << "unit " << units[row];
+        EXPECT_NEAR(*reduced[row].probability, *full[row].probability, 0.05)
+            << "unit " << units[row];
+    }
 }
 
 TEST(ExecutionMode, LayersCountTheirMultiplyAdds) {

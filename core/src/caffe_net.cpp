@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "bfloat16_autocast.h"
 #include "caffe_files.h"
 #include "caffe_layers.h"
 #include "dgnam/atomic_file.h"
@@ -338,6 +339,7 @@ at::Tensor CaffeNet::forward_to(const at::Tensor& input, const std::string& laye
         throw Error("Caffe network \"" + g.name + "\" takes input \"" + g.input_blob +
                     "\" of shape [N, " + shape_text(g.input_shape).substr(1) + ", got " +
                     shape_text(sizes));
+    const BFloat16Autocast autocast(bfloat16_, input.device());
     std::vector<at::Tensor> slots(static_cast<std::size_t>(g.slot_count));
     slots[static_cast<std::size_t>(g.input_slot)] = input;
     std::vector<at::Tensor> bottoms;
@@ -350,7 +352,7 @@ at::Tensor CaffeNet::forward_to(const at::Tensor& input, const std::string& laye
         for (std::size_t t = 0; t < step.tops.size(); ++t)
             slots[static_cast<std::size_t>(step.tops[t])] = std::move(outputs[t]);
     }
-    return slots[static_cast<std::size_t>(g.info_slot[index])];
+    return autocast.output(slots[static_cast<std::size_t>(g.info_slot[index])]);
 }
 
 void CaffeNet::to(const at::Device& device) {
@@ -361,6 +363,7 @@ void CaffeNet::to(const at::Device& device) {
 }
 
 void CaffeNet::set_execution_mode(const ExecutionMode& mode) {
+    bfloat16_ = mode.bfloat16;
     for (auto& s : graph_->steps)
         s.op->set_execution_mode(mode);
 }

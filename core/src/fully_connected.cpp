@@ -87,7 +87,14 @@ bool dnnl_can_run(const at::Tensor& x, const at::Tensor& weight, const at::Tenso
 
 }  // namespace
 
-at::Tensor fully_connected(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+at::Tensor fully_connected(const at::Tensor& input, const at::Tensor& weight,
+                           const at::Tensor& bias) {
+    // Under a bfloat16 autocast the layer stays float32: reading its weights bounds it, not the
+    // arithmetic, and LibTorch 1.13's bfloat16 matrix-vector product fails on the CPU.
+    c10::impl::ExcludeDispatchKeyGuard no_autocast(
+        c10::DispatchKeySet({c10::DispatchKey::AutocastCPU, c10::DispatchKey::AutocastCUDA}));
+    const at::Tensor x =
+        input.scalar_type() == at::kBFloat16 ? input.to(weight.scalar_type()) : input;
     if (x.dim() != 2)
         return at::linear(x, weight, bias);
 #if DGNAM_HAVE_DNNL

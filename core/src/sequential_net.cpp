@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "bfloat16_autocast.h"
 #include "dgnam/conv_transpose_rewrite.h"
 #include "dgnam/convolution.h"
 #include "dgnam/error.h"
@@ -394,10 +395,11 @@ at::Tensor SequentialNet::forward_to(const at::Tensor& input, const std::string&
 at::Tensor SequentialNet::forward(const at::Tensor& input, int last) const {
     if (last < 0)
         last = static_cast<int>(layers_.size()) - 1;
+    const BFloat16Autocast autocast(bfloat16_, input.device());
     at::Tensor x = input;
     for (int i = 0; i <= last; ++i)
         x = run_layer(layers_[i], x);
-    return x;
+    return autocast.output(x);
 }
 
 void SequentialNet::to(const at::Device& device) {
@@ -421,6 +423,7 @@ std::int64_t SequentialNet::parameter_count() const {
 }
 
 void SequentialNet::set_execution_mode(const ExecutionMode& mode) {
+    bfloat16_ = mode.bfloat16;
     for (auto& l : layers_) {
         for (at::Tensor* t : {&l.weight, &l.bias})
             if (t->defined())

@@ -60,6 +60,7 @@ class CaffeNet final : public LayeredNetwork {
                           const std::filesystem::path* caffemodel, std::uint64_t seed);
     explicit CaffeNet(std::unique_ptr<Graph> graph);
     std::unique_ptr<Graph> graph_;
+    bool bfloat16_ = false;  // ExecutionMode::bfloat16
 };
 
 }  // namespace dgnam

@@ -84,6 +84,7 @@ class SequentialNet final : public LayeredNetwork {
     std::vector<Layer> layers_;
     std::vector<LayerInfo> infos_;
     bool training_ = false;
+    bool bfloat16_ = false;  // ExecutionMode::bfloat16
 };
 
 }  // namespace dgnam
