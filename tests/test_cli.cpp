@@ -38,6 +38,7 @@ TEST_F(Cli, SynthesizeWritesACompleteGallery) {
     ASSERT_EQ(index.items.size(), 3u);
     EXPECT_EQ(index.params["iterations"], 30);
     EXPECT_EQ(index.params["method"], "dgn");
+    EXPECT_EQ(index.params["precision"], "float32");
     EXPECT_EQ(index.model["layer"], "fc3");
     for (std::size_t i = 0; i < 3; ++i) {
         EXPECT_EQ(index.items[i].unit, static_cast<std::int64_t>(i));
@@ -50,6 +51,26 @@ TEST_F(Cli, SynthesizeWritesACompleteGallery) {
     EXPECT_EQ(index.items[2].label.value_or(""), "two");
     EXPECT_TRUE(std::filesystem::exists(out / "contact_sheet.png"));
     EXPECT_TRUE(std::filesystem::exists(out / "index.html"));
+}
+
+TEST_F(Cli, BFloat16PrecisionIsRecordedAndLabelled) {
+    const auto out = folder / "bf16";
+    const auto r =
+        dgnam("--precision bfloat16 synthesize --units 0-2 --iterations 30 --out " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto index = read_gallery_index(out / "gallery.json");
+    ASSERT_EQ(index.items.size(), 3u);
+    EXPECT_EQ(index.params["precision"], "bfloat16");
+    for (const auto& item : index.items)
+        EXPECT_TRUE(item.probability.has_value());
+    const auto bench = dgnam(
+        "--precision bfloat16 bench --scenario bundled --batches 1 --steps 1 --warmup 0 "
+        "--no-baseline --gallery-units 1 --gallery-iterations 1 --gallery-repeats 1");
+    ASSERT_EQ(bench.exit_code, 0) << bench.output;
+    EXPECT_NE(bench.output.find("fast bfloat16"), std::string::npos) << bench.output;
+    const auto bad = dgnam("--precision half layers");
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.output.find("half not in {float32,bfloat16}"), std::string::npos) << bad.output;
 }
 
 TEST_F(Cli, SynthesizeHiddenUnitsWithThePixelMethodInABatch) {
@@ -130,6 +151,9 @@ TEST_F(Cli, DoctorNamesTheBlasAndWarnsAboutTheReferenceOne) {
     EXPECT_FALSE(j["blas"].get<std::string>().empty());
     EXPECT_GT(j["matrix_product_gflops"].get<double>(), 0.0);
     EXPECT_EQ(j["devices"][0], "cpu");
+    const bool bfloat16_flags =
+        test::run_command("grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo").exit_code == 0;
+    EXPECT_EQ(j["cpu_bfloat16"].get<bool>(), bfloat16_flags);
     // Debian's reference BLAS, where installed, put first on the library path.
     const std::filesystem::path reference = "/usr/lib/x86_64-linux-gnu/blas";
     if (!std::filesystem::exists(reference / "libblas.so.3"))

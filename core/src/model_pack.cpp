@@ -314,6 +314,13 @@ void ModelPack::to(const at::Device& device) {
         generator->to(device);
 }
 
+void ModelPack::set_execution_mode(const ExecutionMode& mode) {
+    for (auto& c : classifiers)
+        c->set_execution_mode(mode);
+    if (generator)
+        generator->set_execution_mode(mode);
+}
+
 ModelPack load_model_pack(const fs::path& folder, PackTrust trust) {
     const fs::path manifest_path = folder / kManifest;
     const nlohmann::json manifest = read_manifest(manifest_path);

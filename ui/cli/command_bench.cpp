@@ -33,7 +33,12 @@ struct BenchOptions {
     int soak_visualisations = 1000;
     int soak_iterations = 20;
     std::string json;
+    ExecutionMode fast = ExecutionMode::fast();  // or its bfloat16 variant (--precision)
 };
+
+const char* fast_label(const ExecutionMode& mode) {
+    return mode.bfloat16 ? "fast bfloat16" : "fast";
+}
 
 struct Scenario {
     std::string name;
@@ -67,23 +72,23 @@ nlohmann::json to_json(const std::string& scenario, const char* form, const Step
             {"gflops", t.gflops}};
 }
 
-// Times the scenario's step in one form; the networks are left in the fast form.
+// Times the scenario's step in one form; the networks are left in the chosen fast form.
 StepTiming time_form(const Scenario& s, const BenchOptions& o, int batch, const ExecutionMode& mode,
                      const c10::Device& device) {
     s.generator.set_execution_mode(mode);
     s.classifier.set_execution_mode(mode);
     const auto timing =
         time_dgn_am_steps(s.generator, s.classifier, s.layer, batch, o.warmup, s.steps, device);
-    s.generator.set_execution_mode(ExecutionMode::fast());
-    s.classifier.set_execution_mode(ExecutionMode::fast());
+    s.generator.set_execution_mode(o.fast);
+    s.classifier.set_execution_mode(o.fast);
     return timing;
 }
 
 void run_scenario(const Scenario& s, const BenchOptions& o, const c10::Device& device,
                   nlohmann::json& records) {
     for (int batch : o.batches) {
-        const auto fast = time_form(s, o, batch, ExecutionMode::fast(), device);
-        records.push_back(to_json(s.name, "fast", fast));
+        const auto fast = time_form(s, o, batch, o.fast, device);
+        records.push_back(to_json(s.name, fast_label(o.fast), fast));
         double baseline_ms = 0.0;
         if (o.baseline) {
             const auto plain = time_form(s, o, batch, ExecutionMode::straightforward(), device);
@@ -91,7 +96,7 @@ void run_scenario(const Scenario& s, const BenchOptions& o, const c10::Device& d
             print_row(s.name, "straightforward", plain, 0.0);
             baseline_ms = plain.ms_per_step;
         }
-        print_row(s.name, "fast", fast, baseline_ms);
+        print_row(s.name, fast_label(o.fast), fast, baseline_ms);
         if (batch == 1)
             std::printf("%-24s %.1f steps per second for one unit\n", s.name.c_str(),
                         1000.0 / fast.ms_per_step);
@@ -248,7 +253,10 @@ Command add_bench_command(CLI::App& app, const CommonOptions& common) {
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
     sub->add_option("--json", o->json, "Also write the figures to this JSON file");
-    return [&common, o] { return bench(common, *o); };
+    return [&common, o] {
+        o->fast = common.execution_mode();
+        return bench(common, *o);
+    };
 }
 
 }  // namespace dgnam::cli

@@ -142,6 +142,7 @@ int synthesize(const CommonOptions& common, SynthesizeOptions options) {
     const nlohmann::json model =
         run_model_json(worker.pack(), classifier_id, request.objective.layer);
     nlohmann::json params = run_params_json(request, device);
+    params["precision"] = common.precision;
     if (shard)
         params["shard"] = {{"index", shard->index}, {"count", shard->count}};
     write_gallery(out, model, params, items, {options.force, 10});

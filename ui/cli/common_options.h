@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "dgnam/execution_mode.h"
 #include "dgnam/model_pack.h"
 
 namespace dgnam::cli {
@@ -13,10 +14,13 @@ struct CommonOptions {
     std::string device = "auto";
     int threads = 0;
     bool allow_torchscript = false;
+    std::string precision = "float32";  // or "bfloat16" (execution_mode.h)
 
     void add_to(CLI::App& app);
-    // Loads the pack (throws dgnam::Error naming the file) and sets the thread count.
+    // Loads the pack (throws dgnam::Error naming the file), sets the thread count and runs its
+    // networks in the chosen precision.
     ModelPack load_pack() const;
+    ExecutionMode execution_mode() const;
     c10::Device parsed_device() const;
 };
 

@@ -7,13 +7,13 @@
 namespace dgnam::cli {
 
 class ProgressBar {
-public:
+  public:
     explicit ProgressBar(std::string title);
     ~ProgressBar();  // ends the line
     // Fraction in [0, 1]; redraws at most ten times a second.
     void update(double fraction, const std::string& detail);
 
-private:
+  private:
     std::string title_;
     bool enabled_;
     bool drawn_ = false;

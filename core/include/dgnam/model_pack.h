@@ -32,6 +32,8 @@ struct ModelPack {
     // The pack's identity as gallery.json's "model" records it.
     nlohmann::json summary() const;
     void to(const at::Device& device);
+    // Every network of the pack (execution_mode.h); TorchScript models ignore it.
+    void set_execution_mode(const ExecutionMode& mode);
 };
 
 // What a pack may make the program run. Weights (safetensors, Caffe protobuf) are data; a

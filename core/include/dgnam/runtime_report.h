@@ -22,6 +22,9 @@ struct RuntimeReport {
     // Frozen fully connected layers through oneDNN's sgemm (dgnam_core built with libdnnl-dev)
     bool onednn_fully_connected = false;
     bool mkl = false;
+    // The CPU's own bfloat16 instructions (avx512_bf16 or amx_bf16 in /proc/cpuinfo), which make
+    // --precision bfloat16 pay off; without them oneDNN emulates bfloat16, slower than float32.
+    bool cpu_bfloat16 = false;
     std::vector<std::string> devices;
     std::vector<std::string> warnings;
 
