@@ -105,6 +105,7 @@ TEST(LiveOptions, Defaults) {
     const ParsedOptions parsed = parse({});
     ASSERT_TRUE(parsed.options);
     EXPECT_EQ(parsed.options->device, "auto");
+    EXPECT_EQ(parsed.options->precision, "float32");
     EXPECT_EQ(parsed.options->unit, 0);
     EXPECT_FALSE(parsed.options->scripted());
 }
@@ -112,13 +113,14 @@ TEST(LiveOptions, Defaults) {
 TEST(LiveOptions, EveryOption) {
     const ParsedOptions parsed =
         parse({"--pack", "p", "--layer", "fc4", "--unit", "5", "--device", "cpu", "--threads", "2",
-               "--frames", "7", "--screenshot", "s.png"});
+               "--frames", "7", "--screenshot", "s.png", "--precision", "bfloat16"});
     ASSERT_TRUE(parsed.options);
     EXPECT_EQ(parsed.options->pack, "p");
     EXPECT_EQ(parsed.options->layer, "fc4");
     EXPECT_EQ(parsed.options->unit, 5);
     EXPECT_EQ(parsed.options->device, "cpu");
     EXPECT_EQ(parsed.options->threads, 2);
+    EXPECT_EQ(parsed.options->precision, "bfloat16");
     EXPECT_EQ(parsed.options->frames, 7);
     EXPECT_TRUE(parsed.options->scripted());
 }
@@ -127,6 +129,7 @@ TEST(LiveOptions, MalformedArgumentsExitTwo) {
     for (const auto& args :
          std::vector<std::vector<const char*>>{{"--unit", "-1"},
                                                {"--threads", "many"},
+                                               {"--precision", "float16"},
                                                {"--frames", "5"},  // without --screenshot
                                                {"--frames", "0", "--screenshot", "s.png"},
                                                {"--no-such-option"}}) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <thread>
@@ -138,6 +139,30 @@ TEST_F(LiveSessionTest, SavesTheImageAndExportsAGallery) {
     EXPECT_EQ(index.items.front().unit, 4);
     EXPECT_THROW(session_->export_gallery(folder, false), Error);  // never replaced silently
     EXPECT_NO_THROW(session_->export_gallery(folder, true));
+}
+
+// The session's precision reaches the worker's networks: the same run ends near, not at, the
+// float32 activation.
+TEST(LiveSessionPrecision, ABFloat16SessionRunsItsNetworksInBFloat16) {
+    auto final_activation = [](const ExecutionMode& mode) {
+        LiveSession session(DGNAM_TEST_PACK_DIR, c10::Device(c10::kCPU), PackTrust::DataOnly, mode);
+        RunSettings settings = session.settings();
+        settings.params.iterations = 12;
+        session.set_settings(settings);
+        session.select_unit(session.resolve(UnitRef{"", "", 1}));
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (session.run_active() && std::chrono::steady_clock::now() < deadline) {
+            session.poll();
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        session.poll();
+        EXPECT_EQ(session.finished().size(), 1u);
+        return session.finished().empty() ? 0.0 : session.finished().front()->activation;
+    };
+    const double full = final_activation(ExecutionMode::fast());
+    const double reduced = final_activation(ExecutionMode::fast_bfloat16());
+    EXPECT_NE(reduced, full);
+    EXPECT_NEAR(reduced, full, 0.2 * std::abs(full));  // 6% apart when measured
 }
 
 TEST(LiveSessionTrust, ATorchScriptPackLoadsOnlyWhenTrusted) {

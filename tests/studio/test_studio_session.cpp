@@ -56,6 +56,21 @@ class TestStudioSession : public QObject {
             QCOMPARE(args.at(0).value<Frame>().unit, 2);
     }
 
+    void aBFloat16SessionFormsImages() {
+        StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder(),
+                              PackTrust::DataOnly, ExecutionMode::fast_bfloat16());
+        session.setSettings(settings_with(30));
+        QSignalSpy ended(&session, &StudioSession::liveRunEnded);
+        QSignalSpy finished(&session, &StudioSession::unitFinished);
+        QVERIFY(session.selectUnit(output_unit(session, 7)));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 20000);
+        QCOMPARE(finished.count(), 1);
+        const auto result = finished.last().at(0).value<UnitResult>();
+        QCOMPARE(result.unit, 7);
+        QCOMPARE(result.image.width, 32);
+        QVERIFY(result.probability && *result.probability > 0.5);
+    }
+
     void aParameterChangeReachesTheRunningOptimisation() {
         StudioSession session(bundled_pack(), c10::Device(c10::kCPU), data_folder());
         session.setSettings(settings_with(2000));

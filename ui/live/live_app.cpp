@@ -175,7 +175,8 @@ void LiveApp::open_pack(const std::string& folder) {
     try {
         auto session = std::make_unique<LiveSession>(
             pack_folder_of(folder), session_->device(),
-            state_.allow_torchscript ? PackTrust::AllowTorchScript : PackTrust::DataOnly);
+            state_.allow_torchscript ? PackTrust::AllowTorchScript : PackTrust::DataOnly,
+            session_->execution_mode());
         session->select_unit(UnitRef{"", "", 0});
         session_ = std::move(session);  // the old worker stops and joins here
         thumbnails_.clear();
@@ -238,7 +239,9 @@ int run_live(int argc, char** argv) {
         const c10::Device device = parse_device(options.device);
         session = std::make_unique<LiveSession>(
             pack_folder_of(options.pack), device,
-            options.allow_torchscript ? PackTrust::AllowTorchScript : PackTrust::DataOnly);
+            options.allow_torchscript ? PackTrust::AllowTorchScript : PackTrust::DataOnly,
+            options.precision == "bfloat16" ? ExecutionMode::fast_bfloat16()
+                                            : ExecutionMode::fast());
         first = session->resolve(UnitRef{"", options.layer, options.unit});
         if (options.iterations > 0) {
             RunSettings settings = session->settings();

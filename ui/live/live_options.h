@@ -11,9 +11,10 @@ struct LiveOptions {
     std::string layer;  // "" = the default classifier's output layer
     std::int64_t unit = 0;
     std::string device = "auto";
-    int threads = 0;                 // 0 = one per hardware thread
-    bool allow_torchscript = false;  // TorchScript files in a pack run code when loaded
-    int iterations = 0;              // steps per run; 0 = the default (200)
+    std::string precision = "float32";  // or "bfloat16" (execution_mode.h)
+    int threads = 0;                    // 0 = one per hardware thread
+    bool allow_torchscript = false;     // TorchScript files in a pack run code when loaded
+    int iterations = 0;                 // steps per run; 0 = the default (200)
     // Scripted mode (tests, demos): show `frames` frames with the optimisation running, save
     // what the window shows to `screenshot`, exit.
     std::string screenshot;

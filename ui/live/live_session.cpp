@@ -26,8 +26,8 @@ std::string file_safe(const std::string& text) {
 }  // namespace
 
 LiveSession::LiveSession(const std::filesystem::path& pack_folder, const c10::Device& device,
-                         PackTrust trust)
-    : pack_folder_(pack_folder) {
+                         PackTrust trust, const ExecutionMode& mode)
+    : pack_folder_(pack_folder), mode_(mode) {
     WorkerEvents events;
     events.unit_done = [this](const UnitResult& result) {
         std::lock_guard<std::mutex> lock(inbox_.mutex);
@@ -37,8 +37,9 @@ LiveSession::LiveSession(const std::filesystem::path& pack_folder, const c10::De
         std::lock_guard<std::mutex> lock(inbox_.mutex);
         inbox_.ended.push_back(Inbox::Ended{run_id, end, message});
     };
-    worker_ =
-        std::make_unique<Worker>(load_model_pack(pack_folder, trust), device, std::move(events));
+    ModelPack loaded = load_model_pack(pack_folder, trust);
+    loaded.set_execution_mode(mode);
+    worker_ = std::make_unique<Worker>(std::move(loaded), device, std::move(events));
     if (!pack().generator)
         settings_.method = Method::Pixel;  // DGN-AM needs a generator
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "activation_history.h"
+#include "dgnam/execution_mode.h"
 #include "dgnam/run_settings.h"
 #include "dgnam/unit_results.h"
 #include "dgnam/worker.h"
@@ -21,9 +22,10 @@ class LiveSession {
   public:
     // Loads the pack onto `device`. Throws dgnam::Error naming the folder or file and the
     // problem.
-    // `trust` says whether TorchScript entries (code) may load.
+    // `trust` says whether TorchScript entries (code) may load; `mode`: its precision.
     LiveSession(const std::filesystem::path& pack_folder, const c10::Device& device,
-                PackTrust trust = PackTrust::DataOnly);
+                PackTrust trust = PackTrust::DataOnly,
+                const ExecutionMode& mode = ExecutionMode::fast());
     ~LiveSession();
     LiveSession(const LiveSession&) = delete;
     LiveSession& operator=(const LiveSession&) = delete;
@@ -31,6 +33,7 @@ class LiveSession {
     const ModelPack& pack() const { return worker_->pack(); }
     const std::filesystem::path& pack_folder() const { return pack_folder_; }
     c10::Device device() const { return worker_->device(); }
+    const ExecutionMode& execution_mode() const { return mode_; }
 
     // The unit given with its classifier and layer resolved ("" = default classifier, its
     // output layer). Throws dgnam::Error naming an unknown classifier or layer, or a unit out
@@ -89,6 +92,7 @@ class LiveSession {
     void start(const UnitRef& unit);
 
     std::filesystem::path pack_folder_;
+    ExecutionMode mode_;
     Inbox inbox_;  // before worker_: the worker's thread ends before the inbox goes
     std::unique_ptr<Worker> worker_;
     RunSettings settings_;

@@ -278,7 +278,8 @@ bool MainWindow::openPack(const std::filesystem::path& folder, const std::string
             if (options_.torchscript != CodeConsent::Refuse)
                 trust = PackTrust::AllowTorchScript;
         }
-        next = std::make_unique<StudioSession>(folder, parsed, data, trust);
+        next =
+            std::make_unique<StudioSession>(folder, parsed, data, trust, options_.execution_mode);
     } catch (const std::exception& e) {
         showError(
             tr("Could not open the model pack %1:\n%2")

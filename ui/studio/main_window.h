@@ -35,10 +35,11 @@ enum class CodeConsent { Ask, Allow, Refuse };
 struct StudioOptions {
     std::filesystem::path pack;  // empty: the last pack, else the bundled one
     std::string device = "auto";
-    std::filesystem::path data_folder;  // Fashion-MNIST for the real examples
-    std::string layer;                  // empty: the output layer
-    std::int64_t unit = 0;              // the first unit to form
-    bool restore_settings = true;       // false in tests: QSettings are neither read nor written
+    ExecutionMode execution_mode = ExecutionMode::fast();  // --precision
+    std::filesystem::path data_folder;                     // Fashion-MNIST for the real examples
+    std::string layer;                                     // empty: the output layer
+    std::int64_t unit = 0;                                 // the first unit to form
+    bool restore_settings = true;  // false in tests: QSettings are neither read nor written
     CodeConsent torchscript = CodeConsent::Ask;
 };
 

@@ -14,10 +14,15 @@ constexpr int kVerdictIntervalMs = 200;
 
 StudioSession::StudioSession(const std::filesystem::path& pack_folder, const c10::Device& device,
                              const std::filesystem::path& data_folder, PackTrust trust,
-                             QObject* parent)
+                             const ExecutionMode& mode, QObject* parent)
     : QObject(parent), pack_folder_(pack_folder) {
-    live_ = std::make_unique<WorkerBridge>(load_model_pack(pack_folder, trust), device);
-    gallery_ = std::make_unique<WorkerBridge>(load_model_pack(pack_folder, trust), device);
+    auto load = [&] {
+        ModelPack pack = load_model_pack(pack_folder, trust);
+        pack.set_execution_mode(mode);
+        return pack;
+    };
+    live_ = std::make_unique<WorkerBridge>(load(), device);
+    gallery_ = std::make_unique<WorkerBridge>(load(), device);
     inspector_ = std::make_unique<InspectorBridge>(pack_folder, data_folder, trust);
 
     connect(live_.get(), &WorkerBridge::frameArrived, this, &StudioSession::onFrame);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "dgnam/execution_mode.h"
 #include "dgnam/unit_results.h"
 #include "inspector_bridge.h"
 #include "unit_ref.h"
@@ -29,10 +30,11 @@ class StudioSession : public QObject {
   public:
     // Loads the pack (three copies: live worker, gallery worker, inspector) onto `device`.
     // Throws dgnam::Error naming the file and the problem; nothing is half-made on failure.
-    // `trust` says whether TorchScript entries (code) may load; see pack_code_files.
+    // `trust` says whether TorchScript entries (code) may load; see pack_code_files. `mode`:
+    // the precision of the workers' networks.
     StudioSession(const std::filesystem::path& pack_folder, const c10::Device& device,
                   const std::filesystem::path& data_folder, PackTrust trust = PackTrust::DataOnly,
-                  QObject* parent = nullptr);
+                  const ExecutionMode& mode = ExecutionMode::fast(), QObject* parent = nullptr);
     ~StudioSession() override;
 
     const ModelPack& pack() const { return live_->pack(); }
