@@ -21,21 +21,24 @@ void set_mode(Generator& g, Classifier& c, const ExecutionMode& mode) {
     c.set_execution_mode(mode);
 }
 
+// The image of `code` and the scores of its centre crop, with both networks in `mode`.
+std::pair<at::Tensor, at::Tensor> image_and_scores(Generator& g, Classifier& a,
+                                                   const at::Tensor& code,
+                                                   const ExecutionMode& mode) {
+    set_mode(g, a, mode);
+    at::NoGradGuard no_grad;
+    const auto image = g.generate(code);
+    return {image, a.forward_to(image.narrow(2, 2, 28).narrow(3, 2, 28), "fc5")};
+}
+
 TEST(ExecutionMode, FastAndStraightforwardFormsAgreeOnTheBundledPack) {
     ModelPack pack = load_model_pack(kBundled);
     Generator& g = *pack.generator;
     Classifier& a = pack.classifier("A");
     for (const std::int64_t batch : {1, 3}) {
         const auto code = at::rand({batch, g.code_size()}) * 2.0;
-        // The image and the scores of its centre crop.
-        auto run = [&](const ExecutionMode& mode) {
-            set_mode(g, a, mode);
-            at::NoGradGuard no_grad;
-            const auto image = g.generate(code);
-            return std::pair{image, a.forward_to(image.narrow(2, 2, 28).narrow(3, 2, 28), "fc5")};
-        };
-        const auto plain = run(ExecutionMode::straightforward());
-        const auto fast = run(ExecutionMode::fast());
+        const auto plain = image_and_scores(g, a, code, ExecutionMode::straightforward());
+        const auto fast = image_and_scores(g, a, code, ExecutionMode::fast());
         EXPECT_TRUE(at::allclose(fast.first, plain.first, 1e-4, 1e-4)) << "batch " << batch;
         EXPECT_TRUE(at::allclose(fast.second, plain.second, 1e-3, 1e-3)) << "batch " << batch;
     }
@@ -66,14 +69,8 @@ TEST(ExecutionMode, BFloat16FormStaysNearFloat32AndHandsBackFloat32) {
     Classifier& a = pack.classifier("A");
     for (const std::int64_t batch : {1, 3}) {
         const auto code = at::rand({batch, g.code_size()}) * 2.0;
-        auto run = [&](const ExecutionMode& mode) {
-            set_mode(g, a, mode);
-            at::NoGradGuard no_grad;
-            const auto image = g.generate(code);
-            return std::pair{image, a.forward_to(image.narrow(2, 2, 28).narrow(3, 2, 28), "fc5")};
-        };
-        const auto reduced = run(ExecutionMode::fast_bfloat16());
-        const auto full = run(ExecutionMode::fast());
+        const auto reduced = image_and_scores(g, a, code, ExecutionMode::fast_bfloat16());
+        const auto full = image_and_scores(g, a, code, ExecutionMode::fast());
         EXPECT_EQ(reduced.first.scalar_type(), at::kFloat);
         EXPECT_EQ(reduced.second.scalar_type(), at::kFloat);
         // bfloat16 keeps 8 significant bits: about 0.4% per rounding.

@@ -141,6 +141,16 @@ TEST_F(LiveSessionTest, SavesTheImageAndExportsAGallery) {
     EXPECT_NO_THROW(session_->export_gallery(folder, true));
 }
 
+// Polls a session of its own as the window's loop does until its run ends (or 60 s).
+void run_to_the_end(LiveSession& session) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (session.run_active() && std::chrono::steady_clock::now() < deadline) {
+        session.poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    session.poll();
+}
+
 // The session's precision reaches the worker's networks: the same run ends near, not at, the
 // float32 activation.
 TEST(LiveSessionPrecision, ABFloat16SessionRunsItsNetworksInBFloat16) {
@@ -150,12 +160,7 @@ TEST(LiveSessionPrecision, ABFloat16SessionRunsItsNetworksInBFloat16) {
         settings.params.iterations = 12;
         session.set_settings(settings);
         session.select_unit(session.resolve(UnitRef{"", "", 1}));
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (session.run_active() && std::chrono::steady_clock::now() < deadline) {
-            session.poll();
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-        session.poll();
+        run_to_the_end(session);
         EXPECT_EQ(session.finished().size(), 1u);
         return session.finished().empty() ? 0.0 : session.finished().front()->activation;
     };
@@ -180,12 +185,7 @@ TEST(LiveSessionTrust, ATorchScriptPackLoadsOnlyWhenTrusted) {
     settings.params.iterations = 4;
     session.set_settings(settings);
     session.select_unit(session.resolve(UnitRef{"T", "", 5}));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (session.run_active() && std::chrono::steady_clock::now() < deadline) {
-        session.poll();
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    session.poll();
+    run_to_the_end(session);
     ASSERT_EQ(session.results().size(), 1u);
     EXPECT_NE(session.results().find("T", "fc", 5), nullptr);
 }
