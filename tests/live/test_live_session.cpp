@@ -141,8 +141,13 @@ TEST_F(LiveSessionTest, SavesTheImageAndExportsAGallery) {
     EXPECT_NO_THROW(session_->export_gallery(folder, true));
 }
 
-// Polls a session of its own as the window's loop does until its run ends (or 60 s).
-void run_to_the_end(LiveSession& session) {
+// Runs `unit` for `iterations` steps on a session of its own, polling as the window's loop does
+// until the run ends (or 60 s).
+void run_to_the_end(LiveSession& session, const UnitRef& unit, int iterations) {
+    RunSettings settings = session.settings();
+    settings.params.iterations = iterations;
+    session.set_settings(settings);
+    session.select_unit(session.resolve(unit));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (session.run_active() && std::chrono::steady_clock::now() < deadline) {
         session.poll();
@@ -156,11 +161,7 @@ void run_to_the_end(LiveSession& session) {
 TEST(LiveSessionPrecision, ABFloat16SessionRunsItsNetworksInBFloat16) {
     auto final_activation = [](const ExecutionMode& mode) {
         LiveSession session(DGNAM_TEST_PACK_DIR, c10::Device(c10::kCPU), PackTrust::DataOnly, mode);
-        RunSettings settings = session.settings();
-        settings.params.iterations = 12;
-        session.set_settings(settings);
-        session.select_unit(session.resolve(UnitRef{"", "", 1}));
-        run_to_the_end(session);
+        run_to_the_end(session, UnitRef{"", "", 1}, 12);
         EXPECT_EQ(session.finished().size(), 1u);
         return session.finished().empty() ? 0.0 : session.finished().front()->activation;
     };
@@ -181,11 +182,7 @@ TEST(LiveSessionTrust, ATorchScriptPackLoadsOnlyWhenTrusted) {
         EXPECT_NE(std::string(e.what()).find("--allow-torchscript"), std::string::npos) << e.what();
     }
     LiveSession session(folder, c10::Device(c10::kCPU), PackTrust::AllowTorchScript);
-    RunSettings settings = session.settings();
-    settings.params.iterations = 4;
-    session.set_settings(settings);
-    session.select_unit(session.resolve(UnitRef{"T", "", 5}));
-    run_to_the_end(session);
+    run_to_the_end(session, UnitRef{"T", "", 5}, 4);
     ASSERT_EQ(session.results().size(), 1u);
     EXPECT_NE(session.results().find("T", "fc", 5), nullptr);
 }
