@@ -45,7 +45,8 @@ void draw_run_controls(PanelContext& context) {
     tooltip("Next unit (Right)");
 
     const char* state = session.paused() ? "paused" : session.run_active() ? "running" : "finished";
-    ImGui::Text("%s on %s", state, session.device().str().c_str());
+    ImGui::Text("%s on %s%s", state, session.device().str().c_str(),
+                session.execution_mode().bfloat16 ? ", bfloat16" : "");
 }
 
 void draw_parameters(PanelContext& context) {

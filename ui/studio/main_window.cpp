@@ -441,6 +441,8 @@ void MainWindow::showFrame(const Frame& frame) {
     text += tr("   %1 steps/s   %2")
                 .arg(steps_per_second_, 0, 'f', 0)
                 .arg(QString::fromStdString(session_->device().str()));
+    if (options_.execution_mode.bfloat16)
+        text += tr(", bfloat16");
     viewport_->setOverlayText(text);
     ++frames_shown_;
     emit frameShown();
