@@ -110,6 +110,19 @@ TEST(ExecutionMode, DgnAmInBFloat16ReachesTheSameClasses) {
     }
 }
 
+TEST(ExecutionMode, PrecisionNamesMapToTheFastForm) {
+    EXPECT_FALSE(ExecutionMode::fast_in("float32").bfloat16);
+    EXPECT_TRUE(ExecutionMode::fast_in("bfloat16").bfloat16);
+    EXPECT_TRUE(ExecutionMode::fast_in("bfloat16").frozen_weights);
+    try {
+        ExecutionMode::fast_in("float16");
+        FAIL() << "float16 was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("\"float16\""), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("float32 or bfloat16"), std::string::npos) << e.what();
+    }
+}
+
 TEST(ExecutionMode, LayersCountTheirMultiplyAdds) {
     ModelPack pack = load_model_pack(kBundled);
     const Classifier& a = pack.classifier("A");

@@ -36,7 +36,7 @@ ModelPack CommonOptions::load_pack() const {
 }
 
 ExecutionMode CommonOptions::execution_mode() const {
-    return precision == "bfloat16" ? ExecutionMode::fast_bfloat16() : ExecutionMode::fast();
+    return ExecutionMode::fast_in(precision);
 }
 
 c10::Device CommonOptions::parsed_device() const {

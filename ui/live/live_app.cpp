@@ -240,8 +240,7 @@ int run_live(int argc, char** argv) {
         session = std::make_unique<LiveSession>(
             pack_folder_of(options.pack), device,
             options.allow_torchscript ? PackTrust::AllowTorchScript : PackTrust::DataOnly,
-            options.precision == "bfloat16" ? ExecutionMode::fast_bfloat16()
-                                            : ExecutionMode::fast());
+            ExecutionMode::fast_in(options.precision));
         first = session->resolve(UnitRef{"", options.layer, options.unit});
         if (options.iterations > 0) {
             RunSettings settings = session->settings();

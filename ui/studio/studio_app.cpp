@@ -10,6 +10,7 @@
 
 #include "dgnam/build_config.h"
 #include "dgnam/device.h"
+#include "dgnam/error.h"
 #include "dgnam/studio/image_viewport.h"
 #include "main_window.h"
 
@@ -82,21 +83,17 @@ int run_studio(int argc, char** argv) {
                      qPrintable(parser.value(unit)));
         return 2;
     }
-    const QString precision_name = parser.value(precision);
-    if (precision_name != QStringLiteral("float32") &&
-        precision_name != QStringLiteral("bfloat16")) {
-        std::fprintf(stderr, "dgnam-studio: error: --precision is float32 or bfloat16, not %s\n",
-                     qPrintable(precision_name));
+    StudioOptions options;
+    try {
+        options.execution_mode = ExecutionMode::fast_in(parser.value(precision).toStdString());
+    } catch (const Error& e) {
+        std::fprintf(stderr, "dgnam-studio: error: --precision: %s\n", e.what());
         return 2;
     }
     set_compute_threads(thread_count);
 
-    StudioOptions options;
     options.pack = parser.value(pack).toStdString();
     options.device = parser.value(device).toStdString();
-    options.execution_mode = precision_name == QStringLiteral("bfloat16")
-                                 ? ExecutionMode::fast_bfloat16()
-                                 : ExecutionMode::fast();
     options.data_folder = parser.value(data).toStdString();
     options.layer = parser.value(layer).toStdString();
     options.unit = first_unit;
