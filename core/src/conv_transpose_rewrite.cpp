@@ -26,28 +26,35 @@ struct PlainKernel {
     at::Tensor weight, bias;
 };
 
-PlainKernel plain_kernel(const at::Tensor& weight, const at::Tensor& bias, std::int64_t kernel) {
-    if (kernel == 3)
-        return {weight.transpose(0, 1).flip({2, 3}), bias};
-    // Output row 2m + r reads input rows m - 1, m, m + 1 (taps j = 0, 1, 2) through kernel rows:
-    // r = 0: j0 -> 3, j1 -> 1, j2 -> none; r = 1: j0 -> none, j1 -> 2, j2 -> 0.
-    static const std::int64_t tap[2][3] = {{3, 1, -1}, {-1, 2, 0}};
+// The kernel taps each output phase (ry, rx) of a kernel-4 stride-2 pad-1 transposed convolution
+// reads: tap j of phase r is kernel row tap[r][j] (-1: none, a zero). [in, out, 4 phases, n, n].
+at::Tensor phase_taps(const at::Tensor& weight, const std::vector<std::int64_t> (&tap)[2]) {
     const auto in = weight.size(0), out = weight.size(1);
+    const auto n = static_cast<std::int64_t>(tap[0].size());
     auto padded = at::constant_pad_nd(weight, {0, 1, 0, 1}, 0.0);  // index 4 reads zero
     std::vector<std::int64_t> rows, cols;
     for (int ry = 0; ry < 2; ++ry)
         for (int rx = 0; rx < 2; ++rx)
-            for (int jy = 0; jy < 3; ++jy)
-                for (int jx = 0; jx < 3; ++jx) {
+            for (std::int64_t jy = 0; jy < n; ++jy)
+                for (std::int64_t jx = 0; jx < n; ++jx) {
                     rows.push_back(tap[ry][jy] < 0 ? 4 : tap[ry][jy]);
                     cols.push_back(tap[rx][jx] < 0 ? 4 : tap[rx][jx]);
                 }
     auto index_y = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(weight.device());
     auto index_x = at::tensor(cols, at::TensorOptions().dtype(at::kLong)).to(weight.device());
-    // [in, out, 36] -> [in, out, 4 phases, 3, 3] -> [out, 4, in, 3, 3] -> [out * 4, in, 3, 3]
     auto gathered = padded.index({at::indexing::Slice(), at::indexing::Slice(), index_y, index_x});
-    auto k =
-        gathered.view({in, out, 4, 3, 3}).permute({1, 2, 0, 3, 4}).reshape({out * 4, in, 3, 3});
+    return gathered.view({in, out, 4, n, n});
+}
+
+PlainKernel plain_kernel(const at::Tensor& weight, const at::Tensor& bias, std::int64_t kernel) {
+    if (kernel == 3)
+        return {weight.transpose(0, 1).flip({2, 3}), bias};
+    // Output row 2m + r reads input rows m - 1, m, m + 1 (taps j = 0, 1, 2) through kernel rows:
+    // r = 0: j0 -> 3, j1 -> 1, j2 -> none; r = 1: j0 -> none, j1 -> 2, j2 -> 0.
+    static const std::vector<std::int64_t> tap[2] = {{3, 1, -1}, {-1, 2, 0}};
+    const auto in = weight.size(0), out = weight.size(1);
+    // [in, out, 4 phases, 3, 3] -> [out, 4, in, 3, 3] -> [out * 4, in, 3, 3]
+    auto k = phase_taps(weight, tap).permute({1, 2, 0, 3, 4}).reshape({out * 4, in, 3, 3});
     return {k, bias.defined() ? bias.repeat_interleave(4) : bias};
 }
 
@@ -59,21 +66,10 @@ PlainKernel plain_kernel(const at::Tensor& weight, const at::Tensor& bias, std::
 // channel (2 ry + rx) C + c; PhaseInterleave then places them. Training keeps the 3x3 form, so
 // that `dgnam train` still reproduces the shipped weights bit for bit.
 at::Tensor phase_kernel(const at::Tensor& weight) {
-    static const std::int64_t tap[2][2] = {{3, 1}, {2, 0}};
+    static const std::vector<std::int64_t> tap[2] = {{3, 1}, {2, 0}};
     const auto in = weight.size(0), out = weight.size(1);
-    std::vector<std::int64_t> rows, cols;
-    for (int ry = 0; ry < 2; ++ry)
-        for (int rx = 0; rx < 2; ++rx)
-            for (int jy = 0; jy < 2; ++jy)
-                for (int jx = 0; jx < 2; ++jx) {
-                    rows.push_back(tap[ry][jy]);
-                    cols.push_back(tap[rx][jx]);
-                }
-    auto index_y = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(weight.device());
-    auto index_x = at::tensor(cols, at::TensorOptions().dtype(at::kLong)).to(weight.device());
-    // [in, out, 16] -> [in, out, 4 phases, 2, 2] -> [4, out, in, 2, 2] -> [4 * out, in, 2, 2]
-    auto gathered = weight.index({at::indexing::Slice(), at::indexing::Slice(), index_y, index_x});
-    return gathered.view({in, out, 4, 2, 2}).permute({2, 1, 0, 3, 4}).reshape({4 * out, in, 2, 2});
+    // [in, out, 4 phases, 2, 2] -> [4, out, in, 2, 2] -> [4 * out, in, 2, 2]
+    return phase_taps(weight, tap).permute({2, 1, 0, 3, 4}).reshape({4 * out, in, 2, 2});
 }
 
 // The phases' grid [B, 4C, H + 1, W + 1] seen as the output's [B, C, H, 2, W, 2]: element
