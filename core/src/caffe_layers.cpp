@@ -12,6 +12,7 @@
 #include "dgnam/convolution.h"
 #include "dgnam/error.h"
 #include "dgnam/fully_connected.h"
+#include "dgnam/max_pooling.h"
 #include "dgnam/shape_text.h"
 
 namespace dgnam::caffe_layers {
@@ -277,7 +278,7 @@ class Pooling final : public Op {
         // Caffe rounds the output size up by default and, for AVE, divides by the window's
         // extent inside the padded input: PyTorch's ceil_mode with count_include_pad does both.
         if (max_)
-            return {at::max_pool2d(x, kernel, stride, pad, {1, 1}, ceil_)};
+            return {max_pooling(x, {kernel, stride, pad, ceil_})};
         return {at::avg_pool2d(x, kernel, stride, pad, ceil_, true)};
     }
 

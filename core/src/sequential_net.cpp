@@ -14,6 +14,7 @@
 #include "dgnam/convolution.h"
 #include "dgnam/error.h"
 #include "dgnam/fully_connected.h"
+#include "dgnam/max_pooling.h"
 #include "dgnam/shape_text.h"
 
 namespace dgnam {
@@ -348,7 +349,7 @@ at::Tensor SequentialNet::run_layer(const Layer& layer, const at::Tensor& x) con
     if (t == "max_pool") {
         const auto k = pair("kernel", 1);
         const auto stride = s.contains("stride") ? pair("stride", 1) : k;
-        return at::max_pool2d(x, k, stride, pair("pad", 0), {1, 1}, s.value("ceil", false));
+        return max_pooling(x, {k, stride, pair("pad", 0), s.value("ceil", false)});
     }
     if (t == "avg_pool") {
         const auto k = pair("kernel", 1);
