@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "dgnam/convolution.h"
+
 namespace dgnam {
 
 bool conv_transpose_rewritable(std::int64_t kernel_h, std::int64_t kernel_w, std::int64_t stride_h,
@@ -118,13 +120,13 @@ struct PhaseInterleave : torch::autograd::Function<PhaseInterleave> {
 
 at::Tensor run_phases(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
     const std::vector<std::int64_t> unit{1, 1};
-    return PhaseInterleave::apply(at::conv2d(x, weight, bias, unit, unit));
+    return PhaseInterleave::apply(convolution(x, weight, bias, unit, unit, unit, 1));
 }
 
 at::Tensor run_plain(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                      std::int64_t kernel) {
     const std::vector<std::int64_t> unit{1, 1}, same_pad{1, 1};
-    auto y = at::conv2d(x, weight, bias, unit, same_pad);
+    auto y = convolution(x, weight, bias, unit, same_pad, unit, 1);
     return kernel == 3 ? y : at::pixel_shuffle(y, 2);
 }
 
