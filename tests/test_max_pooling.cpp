@@ -5,6 +5,8 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <limits>
+
 #include "dgnam/max_pooling.h"
 
 namespace dgnam {
@@ -65,6 +67,25 @@ TEST(MaxPooling, EqualsMaxPool2dInBfloat16) {
     EXPECT_TRUE(at::equal(actual, expected));
     actual.sum().backward();
     expected.sum().backward();
+    EXPECT_TRUE(at::equal(xa.grad(), xe.grad()));
+}
+
+TEST(MaxPooling, ANotANumberWinsItsWindowAsInMaxPool2d) {
+    // A NaN from a diverging run must show up where LibTorch's pooling puts it, not vanish.
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(7);
+    auto x = at::randn({2, 4, 8, 8}, gen);
+    x.index_put_({0, 1, 2, 3}, std::numeric_limits<float>::quiet_NaN());
+    x.index_put_({1, 3, 7, 7}, std::numeric_limits<float>::quiet_NaN());
+    const PoolingWindow w{{2, 2}, {2, 2}, {0, 0}, false};
+    auto xa = x.clone().requires_grad_(true);
+    auto xe = x.clone().requires_grad_(true);
+    const auto actual = max_pooling(xa, w);
+    const auto expected = at::max_pool2d(xe, w.kernel, w.stride, w.pad, {1, 1}, w.ceil);
+    EXPECT_EQ(actual.isnan().sum().item<std::int64_t>(), 2);
+    EXPECT_TRUE(at::equal(actual.isnan(), expected.isnan()));
+    EXPECT_TRUE(at::allclose(actual, expected, 0.0, 0.0, /*equal_nan=*/true));
+    actual.nan_to_num(0.0).sum().backward();
+    expected.nan_to_num(0.0).sum().backward();
     EXPECT_TRUE(at::equal(xa.grad(), xe.grad()));
 }
 
