@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <functional>
 #include <limits>
 
 #include "dgnam/max_pooling.h"
@@ -33,25 +34,39 @@ const std::vector<PoolCase> cases{
     {2, 1, 12, {{2, 2}, {2, 2}, {0, 0}, false}},  // one channel: LibTorch's own
 };
 
+// The shared pooling and at::max_pool2d on copies of x, and x's gradient of loss(pooled) for each.
+struct BothPoolings {
+    at::Tensor actual, expected, actual_gradient, expected_gradient;
+};
+
+BothPoolings pool_both(const at::Tensor& x, const PoolingWindow& w,
+                       const std::function<at::Tensor(const at::Tensor&)>& loss) {
+    auto xa = x.clone().requires_grad_(true);
+    auto xe = x.clone().requires_grad_(true);
+    const auto actual = max_pooling(xa, w);
+    const auto expected = at::max_pool2d(xe, w.kernel, w.stride, w.pad, {1, 1}, w.ceil);
+    loss(actual).backward();
+    loss(expected).backward();
+    return {actual.detach(), expected.detach(), xa.grad(), xe.grad()};
+}
+
 TEST(MaxPooling, EqualsMaxPool2dWithItsInputGradient) {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(5);
     for (const auto& c : cases) {
         SCOPED_TRACE(describe(c));
         // After a ReLU, as in the networks: whole windows of zeros tie
         const auto x = at::relu(at::randn({c.batch, c.channels, c.size, c.size}, gen));
-        const auto& w = c.window;
-        auto xa = x.clone().requires_grad_(true);
-        auto xe = x.clone().requires_grad_(true);
-        const auto actual = max_pooling(xa, w);
-        const auto expected = at::max_pool2d(xe, w.kernel, w.stride, w.pad, {1, 1}, w.ceil);
-        ASSERT_EQ(actual.sizes(), expected.sizes());
-        EXPECT_TRUE(actual.is_contiguous());
-        EXPECT_TRUE(at::equal(actual, expected));
-        const auto weights = at::randn(expected.sizes(), gen);
-        (actual * weights).sum().backward();
-        (expected * weights).sum().backward();
-        EXPECT_TRUE(xa.grad().is_contiguous());
-        EXPECT_TRUE(at::equal(xa.grad(), xe.grad()));
+        at::Tensor weights;
+        const auto p = pool_both(x, c.window, [&](const at::Tensor& y) {
+            if (!weights.defined())
+                weights = at::randn(y.sizes(), gen);
+            return (y * weights).sum();
+        });
+        ASSERT_EQ(p.actual.sizes(), p.expected.sizes());
+        EXPECT_TRUE(p.actual.is_contiguous());
+        EXPECT_TRUE(at::equal(p.actual, p.expected));
+        EXPECT_TRUE(p.actual_gradient.is_contiguous());
+        EXPECT_TRUE(at::equal(p.actual_gradient, p.expected_gradient));
     }
 }
 
@@ -59,15 +74,9 @@ TEST(MaxPooling, EqualsMaxPool2dInBfloat16) {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(6);
     const PoolCase c = cases[2];
     const auto x = at::randn({c.batch, c.channels, c.size, c.size}, gen).to(at::kBFloat16);
-    const auto& w = c.window;
-    auto xa = x.clone().requires_grad_(true);
-    auto xe = x.clone().requires_grad_(true);
-    const auto actual = max_pooling(xa, w);
-    const auto expected = at::max_pool2d(xe, w.kernel, w.stride, w.pad, {1, 1}, w.ceil);
-    EXPECT_TRUE(at::equal(actual, expected));
-    actual.sum().backward();
-    expected.sum().backward();
-    EXPECT_TRUE(at::equal(xa.grad(), xe.grad()));
+    const auto p = pool_both(x, c.window, [](const at::Tensor& y) { return y.sum(); });
+    EXPECT_TRUE(at::equal(p.actual, p.expected));
+    EXPECT_TRUE(at::equal(p.actual_gradient, p.expected_gradient));
 }
 
 TEST(MaxPooling, ANotANumberWinsItsWindowAsInMaxPool2d) {
@@ -76,17 +85,12 @@ TEST(MaxPooling, ANotANumberWinsItsWindowAsInMaxPool2d) {
     auto x = at::randn({2, 4, 8, 8}, gen);
     x.index_put_({0, 1, 2, 3}, std::numeric_limits<float>::quiet_NaN());
     x.index_put_({1, 3, 7, 7}, std::numeric_limits<float>::quiet_NaN());
-    const PoolingWindow w{{2, 2}, {2, 2}, {0, 0}, false};
-    auto xa = x.clone().requires_grad_(true);
-    auto xe = x.clone().requires_grad_(true);
-    const auto actual = max_pooling(xa, w);
-    const auto expected = at::max_pool2d(xe, w.kernel, w.stride, w.pad, {1, 1}, w.ceil);
-    EXPECT_EQ(actual.isnan().sum().item<std::int64_t>(), 2);
-    EXPECT_TRUE(at::equal(actual.isnan(), expected.isnan()));
-    EXPECT_TRUE(at::allclose(actual, expected, 0.0, 0.0, /*equal_nan=*/true));
-    actual.nan_to_num(0.0).sum().backward();
-    expected.nan_to_num(0.0).sum().backward();
-    EXPECT_TRUE(at::equal(xa.grad(), xe.grad()));
+    const auto p = pool_both(x, {{2, 2}, {2, 2}, {0, 0}, false},
+                             [](const at::Tensor& y) { return y.nan_to_num(0.0).sum(); });
+    EXPECT_EQ(p.actual.isnan().sum().item<std::int64_t>(), 2);
+    EXPECT_TRUE(at::equal(p.actual.isnan(), p.expected.isnan()));
+    EXPECT_TRUE(at::allclose(p.actual, p.expected, 0.0, 0.0, /*equal_nan=*/true));
+    EXPECT_TRUE(at::equal(p.actual_gradient, p.expected_gradient));
 }
 
 TEST(MaxPooling, WithoutGradientModeItOnlyPools) {
