@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "dgnam/error.h"
+#include "dgnam/freed_memory_reuse.h"
 
 namespace dgnam {
 namespace {
@@ -73,6 +74,7 @@ void set_compute_threads(int threads) {
     if (auto* set_blas_threads =
             reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
         set_blas_threads(1);
+    keep_freed_memory_for_reuse();
 }
 
 int compute_threads() {

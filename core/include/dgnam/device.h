@@ -14,7 +14,8 @@ namespace dgnam {
 c10::Device parse_device(const std::string& text);
 // Every device this build can use: "cpu" and one "cuda:N" per GPU found.
 std::vector<std::string> available_devices();
-// Intra-op threads for CPU work; 0 = one per hardware thread.
+// Intra-op threads for CPU work; 0 = one per hardware thread. Prepares the process for its
+// steps: one BLAS thread under LibTorch's, freed memory kept for reuse (freed_memory_reuse.h).
 void set_compute_threads(int threads);
 int compute_threads();
 
