@@ -13,9 +13,10 @@ namespace {
 
 TEST(FullyConnected, FrozenWeightsEqualLinearWithItsInputGradient) {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
-    // The bundled generator's largest layer, the classifier's fc4, and one of 4 M weights.
+    // The bundled generator's largest layer, the classifier's fc4, one of 4 M weights, and one
+    // of 8 M, whose forward product runs transposed from 8 samples (batch 10 here).
     for (const auto& [out, in] : std::vector<std::pair<std::int64_t, std::int64_t>>{
-             {1024, 512}, {256, 6272}, {1024, 4096}}) {
+             {1024, 512}, {256, 6272}, {1024, 4096}, {4096, 2048}}) {
         const auto weight = at::randn({out, in}, gen) * 0.02;
         const auto bias = at::randn({out}, gen);
         for (const std::int64_t batch : {1, 3, 10})
