@@ -12,6 +12,7 @@
 #include "dgnam/convolution.h"
 #include "dgnam/error.h"
 #include "dgnam/fully_connected.h"
+#include "dgnam/local_response_norm.h"
 #include "dgnam/max_pooling.h"
 #include "dgnam/shape_text.h"
 
@@ -299,17 +300,12 @@ class LocalResponseNorm final : public Op {
     std::vector<at::Tensor> run(const std::vector<at::Tensor>& b) const override {
         const auto& x = b[0];
         const std::int64_t n = p_.local_size(), pre = (n - 1) / 2;
-        const auto squared = x * x;
-        if (p_.norm_region() == dgnam_caffe::LRNParameter::ACROSS_CHANNELS) {
-            // scale = k + alpha / n * (sum of squares over n neighbouring channels, zero-padded)
-            auto s = squared.unsqueeze(1);  // [N, 1, C, H, W]
-            s = at::constant_pad_nd(s, {0, 0, 0, 0, pre, n - 1 - pre}, 0.0);
-            s = at::avg_pool3d(s, {n, 1, 1}, {1, 1, 1}).squeeze(1);
-            return {x * at::pow(p_.k() + p_.alpha() * s, -p_.beta())};
-        }
+        if (p_.norm_region() == dgnam_caffe::LRNParameter::ACROSS_CHANNELS)
+            return {local_response_norm_across_channels(
+                x, LocalResponseNormParams{n, p_.alpha(), p_.beta(), p_.k()})};
         // WITHIN_CHANNEL: 1 + alpha / n^2 * (sum of squares over an n x n window), as Caffe builds
         // it from an AVE pooling (padding counted) and a power layer.
-        auto s = at::avg_pool2d(squared, {n, n}, {1, 1}, {pre, pre}, true, true);
+        auto s = at::avg_pool2d(x * x, {n, n}, {1, 1}, {pre, pre}, true, true);
         return {x * at::pow(1.0 + p_.alpha() * s, -p_.beta())};
     }
 
