@@ -56,12 +56,15 @@ double faults_per_warm_step() {
 #endif
 
 // As every front end starts: set_compute_threads keeps freed memory for reuse. Without that
-// this loop faults ~3,000 pages in again every step (measured here: 3,137).
+// this loop faults ~4,800 pages in again every step (measured here: 4,761 and 4,769). With it:
+// 0, or 242 in some runs (deterministic for a given command line, so a matter of where things
+// land in memory) since oneDNN's Winograd kernel runs conv2 at this batch; the bound leaves room
+// for that and still fails at a tenth of the unkept figure.
 TEST(FreedMemoryReuse, WarmStepsFaultNoPagesInAgain) {
     if (!DGNAM_OWN_MALLOC)
         GTEST_SKIP() << "a sanitizer's allocator is in charge of freed memory";
     set_compute_threads(2);
-    EXPECT_LT(faults_per_warm_step(), 50.0);
+    EXPECT_LT(faults_per_warm_step(), 500.0);
 }
 
 }  // namespace

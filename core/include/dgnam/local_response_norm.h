@@ -5,7 +5,8 @@
 // One autograd node on any device: the window sums are the tensor shifted by each offset and
 // added, the gradient is Caffe's formula (dy * scale^-beta - 2 alpha beta / n * x * window sum of
 // dy * y / scale). LibTorch's composition (a padded average pooling over a 5-D view, a power,
-// products, and autograd's node for each) took 14 ms of a paper-scale step at batch 8; this takes 2.
+// products, and autograd's node for each) took 14 ms of a paper-scale step at batch 8; this
+// takes 2.
 #include <ATen/Tensor.h>
 
 #include <cstdint>
