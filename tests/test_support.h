@@ -12,6 +12,7 @@
 #include "dgnam/fashion_mnist.h"
 #include "dgnam/model_pack.h"
 #include "dgnam/network_models.h"
+#include "fashion_mnist_subset.h"
 
 namespace dgnam::test {
 
@@ -52,12 +53,6 @@ FashionMnist square_images();
 // Classifier A of the bundled pack's architecture after 3 training steps on `data`: the
 // classifier a generator-training test inverts.
 std::unique_ptr<NetworkClassifier> briefly_trained_classifier_a(const FashionMnist& data);
-
-// The first `train` and `test` images of Debian's Fashion-MNIST, written as the four IDX files
-// (uncompressed, under the .gz names the reader expects) into `folder`, for `--data`: the
-// command-line tests train and evaluate on a few thousand images instead of 70,000.
-void write_fashion_mnist_subset(const std::filesystem::path& folder, std::int64_t train,
-                                std::int64_t test);
 
 // Runs a command line, returns its exit code; stdout and stderr are captured together.
 struct CommandResult {

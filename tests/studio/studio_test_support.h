@@ -1,9 +1,10 @@
 #pragma once
-// What the studio tests share: the bundled pack, the data set and a scratch folder.
+// What the studio tests share: the bundled pack, a part of the data set, short settings.
 #include <QTemporaryDir>
 
 #include <filesystem>
 
+#include "fashion_mnist_subset.h"
 #include "studio_session.h"
 
 namespace dgnam::studio::test {
@@ -11,8 +12,14 @@ namespace dgnam::studio::test {
 inline std::filesystem::path bundled_pack() {
     return DGNAM_TEST_PACK_DIR;
 }
+// The first 1,000 of the 10,000 test images: the inspector searches them for every unit a test
+// selects, and under AddressSanitizer a pass over all 10,000 takes tens of seconds. Written once
+// per test program, removed when it ends.
 inline std::filesystem::path data_folder() {
-    return default_fashion_mnist_folder();
+    static const QTemporaryDir folder;
+    static const bool written =
+        (dgnam::test::write_fashion_mnist_subset(folder.path().toStdString(), 100, 1000), true);
+    return written ? std::filesystem::path(folder.path().toStdString()) : std::filesystem::path();
 }
 
 // Short runs keep the suite quick on two cores; long ones stay alive while a test looks.

@@ -80,6 +80,7 @@ StudioOptions test_options() {
     StudioOptions options;
     options.pack = bundled_pack();
     options.device = "cpu";
+    options.data_folder = data_folder();
     options.restore_settings = false;
     return options;
 }
