@@ -17,9 +17,12 @@ inline std::filesystem::path bundled_pack() {
 // per test program, removed when it ends.
 inline std::filesystem::path data_folder() {
     static const QTemporaryDir folder;
-    static const bool written =
-        (dgnam::test::write_fashion_mnist_subset(folder.path().toStdString(), 100, 1000), true);
-    return written ? std::filesystem::path(folder.path().toStdString()) : std::filesystem::path();
+    static const std::filesystem::path subset = [] {
+        const std::filesystem::path path = folder.path().toStdString();
+        dgnam::test::write_fashion_mnist_subset(path, 100, 1000);
+        return path;
+    }();
+    return subset;
 }
 
 // Short runs keep the suite quick on two cores; long ones stay alive while a test looks.
