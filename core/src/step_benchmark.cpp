@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "dgnam/dgn_am.h"
+#include "dgnam/dgn_am_batch.h"
 #include "dgnam/error.h"
 #include "dgnam/median.h"
 
@@ -75,19 +76,20 @@ StepTiming time_dgn_am_steps(const Generator& generator, const Classifier& class
 
 double time_gallery(const Generator& generator, const Classifier& classifier,
                     const std::string& layer, int units, int iterations, int batch,
-                    const c10::Device& device) {
+                    const c10::Device& device, int parts) {
     if (units < 1 || iterations < 1 || batch < 1)
         throw Error("bench: units, iterations and batch must be at least 1");
     OptimizerParams params;
     params.iterations = iterations;
     const auto start = Clock::now();
     for (int first = 0; first < units; first += batch) {
-        DgnAm am(generator, classifier, Objective{layer},
-                 units_of(classifier, layer, first, std::min(batch, units - first)), params,
-                 InitialCode::random(), device);
+        const auto am =
+            make_dgn_am(generator, classifier, Objective{layer},
+                        units_of(classifier, layer, first, std::min(batch, units - first)), params,
+                        InitialCode::random(), device, parts);
         for (int i = 0; i < iterations; ++i)
-            am.step();
-        am.evaluate();
+            am->step();
+        am->evaluate();
     }
     return seconds_since(start);
 }

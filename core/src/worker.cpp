@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "dgnam/device.h"
+#include "dgnam/dgn_am_batch.h"
 #include "dgnam/error.h"
 #include "dgnam/frame_images.h"
 #include "dgnam/image_input.h"
@@ -198,8 +199,8 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                                             request.units.begin() + first + count);
             std::unique_ptr<ActivationMaximizer> optimizer;
             if (dgn)
-                optimizer = std::make_unique<DgnAm>(*pack_.generator, classifier, request.objective,
-                                                    units, params, initial, device_);
+                optimizer = make_dgn_am(*pack_.generator, classifier, request.objective, units,
+                                        params, initial, device_);
             else
                 optimizer = std::make_unique<PixelAm>(classifier, request.objective, units, params,
                                                       device_);

@@ -36,9 +36,10 @@ StepTiming time_dgn_am_steps(const Generator& generator, const Classifier& class
                              const c10::Device& device, int rounds = 5);
 
 // Seconds for a gallery of `units` units of `layer`, `iterations` steps each, optimised
-// `batch` at a time (1 = one unit after another).
+// `batch` at a time (1 = one unit after another), each batch split into `parts` as make_dgn_am
+// takes them (0: as a gallery run splits it).
 double time_gallery(const Generator& generator, const Classifier& classifier,
                     const std::string& layer, int units, int iterations, int batch,
-                    const c10::Device& device);
+                    const c10::Device& device, int parts = 0);
 
 }  // namespace dgnam

@@ -1,0 +1,120 @@
+#include "dgnam/concurrent_parts.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
+#include <dlfcn.h>
+
+#include "dgnam/error.h"
+
+namespace dgnam {
+namespace {
+
+// LibTorch's OpenMP runtime's omp_set_num_threads, looked up as it is loaded: compiling this file
+// with -fopenmp would link the compiler's runtime, which under clang (the fuzz build) is not the
+// libgomp LibTorch uses. Null for a LibTorch without OpenMP.
+using SetOmpThreads = void (*)(int);
+SetOmpThreads omp_thread_setter() {
+    return reinterpret_cast<SetOmpThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+}
+
+// One OpenMP thread on the current thread for the guard's lifetime. omp_set_num_threads acts on
+// the calling thread only, where at::set_num_threads would also change the count that every
+// thread started later begins with.
+class OneComputeThread {
+  public:
+    OneComputeThread() : set_(omp_thread_setter()), previous_(at::get_num_threads()) {
+        if (set_)
+            set_(1);
+    }
+    ~OneComputeThread() {
+        if (set_)
+            set_(previous_);
+    }
+    OneComputeThread(const OneComputeThread&) = delete;
+    OneComputeThread& operator=(const OneComputeThread&) = delete;
+
+  private:
+    SetOmpThreads set_;
+    int previous_;  // at::get_num_threads() also applies LibTorch's count once to a new thread
+};
+
+}  // namespace
+
+ConcurrentParts::ConcurrentParts(int parts) {
+    if (parts < 1)
+        throw Error("a batch cannot be split into " + std::to_string(parts) + " parts");
+    errors_.resize(static_cast<std::size_t>(parts));
+    helpers_.reserve(static_cast<std::size_t>(parts - 1));
+    for (int part = 1; part < parts; ++part)
+        helpers_.emplace_back([this, part] { serve(part); });
+}
+
+ConcurrentParts::~ConcurrentParts() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    start_.notify_all();
+    for (auto& helper : helpers_)
+        helper.join();
+}
+
+void ConcurrentParts::serve(int part) {
+    const OneComputeThread one_thread;
+    std::uint64_t seen = 0;
+    for (;;) {
+        const std::function<void(int)>* work = nullptr;
+        const at::ThreadLocalState* state = nullptr;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            start_.wait(lock, [&] { return stopping_ || round_ != seen; });
+            if (stopping_)
+                return;
+            seen = round_;
+            work = work_;
+            state = caller_state_;
+        }
+        std::exception_ptr error;
+        try {
+            const at::ThreadLocalStateGuard as_caller(*state);
+            (*work)(part);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            errors_[static_cast<std::size_t>(part)] = error;
+            --running_;
+        }
+        finished_.notify_one();
+    }
+}
+
+void ConcurrentParts::run(const std::function<void(int)>& work) {
+    const at::ThreadLocalState state;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        work_ = &work;
+        caller_state_ = &state;
+        running_ = static_cast<int>(helpers_.size());
+        ++round_;
+        for (auto& e : errors_)
+            e = nullptr;
+    }
+    start_.notify_all();
+    try {
+        const OneComputeThread one_thread;
+        work(0);
+    } catch (...) {
+        errors_[0] = std::current_exception();  // helpers write only their own entries
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    finished_.wait(lock, [this] { return running_ == 0; });
+    work_ = nullptr;
+    caller_state_ = nullptr;
+    for (auto& e : errors_)
+        if (e)
+            std::rethrow_exception(e);
+}
+
+}  // namespace dgnam
