@@ -4,6 +4,8 @@
 #include <ATen/ThreadLocalState.h>
 #include <dlfcn.h>
 
+#include <chrono>
+
 #include "dgnam/error.h"
 
 namespace dgnam {
@@ -14,7 +16,9 @@ namespace {
 // libgomp LibTorch uses. Null for a LibTorch without OpenMP.
 using SetOmpThreads = void (*)(int);
 SetOmpThreads omp_thread_setter() {
-    return reinterpret_cast<SetOmpThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+    static const auto setter =
+        reinterpret_cast<SetOmpThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+    return setter;
 }
 
 // One OpenMP thread on the current thread for the guard's lifetime. omp_set_num_threads acts on
@@ -37,6 +41,25 @@ class OneComputeThread {
     SetOmpThreads set_;
     int previous_;  // at::get_num_threads() also applies LibTorch's count once to a new thread
 };
+
+// Spins on `ready` for up to kSpin before the caller blocks: a thread woken from a condition
+// variable starts ~150 us later on this kind of virtual machine, and a split gallery step of the
+// bundled pack is ~4.5 ms. Measured there, from the caller's signal to the helper's work: 105-168
+// us on average without the spin, 52-91 us with it (median 2-4 us; the rest is steps where the
+// caller's part ran over 200 us longer). The sync's cost over unsynchronised halves went from
+// 385-530 to 106-228 us a step.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+template <typename Ready>
+bool spin_until(Ready ready) {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    for (int i = 0;; ++i) {
+        if (ready())
+            return true;
+        if (i % 64 == 63 && std::chrono::steady_clock::now() >= until)
+            return false;
+    }
+}
 
 }  // namespace
 
@@ -65,6 +88,7 @@ void ConcurrentParts::serve(int part) {
     for (;;) {
         const std::function<void(int)>* work = nullptr;
         const at::ThreadLocalState* state = nullptr;
+        spin_until([&] { return round_.load() != seen; });
         {
             std::unique_lock<std::mutex> lock(mutex_);
             start_.wait(lock, [&] { return stopping_ || round_ != seen; });
@@ -108,6 +132,7 @@ void ConcurrentParts::run(const std::function<void(int)>& work) {
     } catch (...) {
         errors_[0] = std::current_exception();  // helpers write only their own entries
     }
+    spin_until([this] { return running_.load() == 0; });
     std::unique_lock<std::mutex> lock(mutex_);
     finished_.wait(lock, [this] { return running_ == 0; });
     work_ = nullptr;

@@ -5,6 +5,7 @@
 // Why one compute thread a part: a small network's step is bound by the cost of each operation
 // (hundreds of small kernels), not by arithmetic, so spreading each operation over the cores
 // gains little; running independent parts side by side, one core each, overlaps that cost.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -43,8 +44,9 @@ class ConcurrentParts {
     std::condition_variable start_, finished_;
     const std::function<void(int)>* work_ = nullptr;  // set for the duration of one run()
     const at::ThreadLocalState* caller_state_ = nullptr;
-    std::uint64_t round_ = 0;  // bumped by each run(); helpers follow it
-    int running_ = 0;          // helpers still inside this round's work
+    // Changed under the mutex, read without it while a thread spins before it blocks.
+    std::atomic<std::uint64_t> round_{0};  // bumped by each run(); helpers follow it
+    std::atomic<int> running_{0};          // helpers still inside this round's work
     bool stopping_ = false;
     std::vector<std::exception_ptr> errors_;
     std::vector<std::thread> helpers_;
