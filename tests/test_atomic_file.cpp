@@ -13,37 +13,15 @@
 #include <string>
 
 #include "dgnam/error.h"
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-class TempFolder {
-  public:
-    TempFolder() {
-        std::random_device random;
-        path_ = fs::temp_directory_path() /
-                ("dgnam_atomic_" + std::to_string(::getpid()) + "_" + std::to_string(random()));
-        fs::create_directories(path_);
-    }
-    ~TempFolder() {
-        std::error_code ignored;
-        fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
-        fs::remove_all(path_, ignored);
-    }
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
-
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_plain(const fs::path& path, const std::string& bytes) {
-    std::ofstream(path, std::ios::binary) << bytes;
 }
 
 // Temporary files are hidden (".name.tmp-..."); none may survive a write, good or failed.
@@ -93,7 +71,7 @@ class FileSizeLimit {
 }  // namespace
 
 TEST(AtomicFile, WritesNewFileWithExactBytes) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path target = folder.path() / "data.bin";
     const std::string bytes("binary\0with zero\xff", 18);
     dgnam::write_file_atomically(target, bytes);
@@ -102,7 +80,7 @@ TEST(AtomicFile, WritesNewFileWithExactBytes) {
 }
 
 TEST(AtomicFile, WritesEmptyFile) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path target = folder.path() / "empty.txt";
     dgnam::write_file_atomically(target, "");
     ASSERT_TRUE(fs::exists(target));
@@ -110,16 +88,16 @@ TEST(AtomicFile, WritesEmptyFile) {
 }
 
 TEST(AtomicFile, ReplacesExistingFile) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path target = folder.path() / "config.json";
-    write_plain(target, "old content that is longer than the new one");
+    dgnam::test::write_bytes(target, "old content that is longer than the new one");
     dgnam::write_file_atomically(target, "new");
     EXPECT_EQ(read_file(target), "new");
     EXPECT_EQ(leftover_temp_files(folder.path()), 0);
 }
 
 TEST(AtomicFile, NewFileGetsUsualPermissions) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const mode_t mask = ::umask(0);
     ::umask(mask);
     const fs::path target = folder.path() / "shared.png";
@@ -130,9 +108,9 @@ TEST(AtomicFile, NewFileGetsUsualPermissions) {
 }
 
 TEST(AtomicFile, ReplacingKeepsPermissions) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path target = folder.path() / "private.txt";
-    write_plain(target, "old");
+    dgnam::test::write_bytes(target, "old");
     ASSERT_EQ(::chmod(target.c_str(), 0640), 0);
     dgnam::write_file_atomically(target, "new");
     struct stat info {};
@@ -141,7 +119,7 @@ TEST(AtomicFile, ReplacingKeepsPermissions) {
 }
 
 TEST(AtomicFile, MissingFolderGivesErrorNamingTarget) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path target = folder.path() / "no_such_folder" / "out.txt";
     const std::string message = message_of_write(target, "x");
     EXPECT_NE(message.find(target.string()), std::string::npos) << message;
@@ -151,9 +129,9 @@ TEST(AtomicFile, MissingFolderGivesErrorNamingTarget) {
 
 // Fails for root too: a regular file cannot hold other files.
 TEST(AtomicFile, ParentThatIsAFileGivesError) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path not_a_folder = folder.path() / "plain_file";
-    write_plain(not_a_folder, "keep me");
+    dgnam::test::write_bytes(not_a_folder, "keep me");
     const fs::path target = not_a_folder / "out.txt";
     const std::string message = message_of_write(target, "x");
     EXPECT_NE(message.find(target.string()), std::string::npos) << message;
@@ -165,9 +143,9 @@ TEST(AtomicFile, ReadOnlyFolderGivesErrorAndKeepsFile) {
     if (::geteuid() == 0) {
         GTEST_SKIP() << "root writes into read-only folders; see ParentThatIsAFileGivesError";
     }
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path target = folder.path() / "kept.txt";
-    write_plain(target, "previous");
+    dgnam::test::write_bytes(target, "previous");
     fs::permissions(folder.path(), fs::perms::owner_read | fs::perms::owner_exec);
     const std::string message = message_of_write(target, "replacement");
     fs::permissions(folder.path(), fs::perms::owner_all);
@@ -178,7 +156,7 @@ TEST(AtomicFile, ReadOnlyFolderGivesErrorAndKeepsFile) {
 
 // The rename is the step that fails here, after the temporary file was written in full.
 TEST(AtomicFile, TargetThatIsAFolderGivesErrorAndLeavesNoTemporaryFile) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path target = folder.path() / "taken";
     fs::create_directory(target);
     const std::string message = message_of_write(target, "x");
@@ -188,9 +166,9 @@ TEST(AtomicFile, TargetThatIsAFolderGivesErrorAndLeavesNoTemporaryFile) {
 }
 
 TEST(AtomicFile, WriteThatRunsOutOfSpaceKeepsPreviousFile) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path target = folder.path() / "weights.bin";
-    write_plain(target, "previous content");
+    dgnam::test::write_bytes(target, "previous content");
     std::string message;
     {
         FileSizeLimit limit(4096);
@@ -205,6 +183,6 @@ TEST(AtomicFile, WriteThatRunsOutOfSpaceKeepsPreviousFile) {
 
 TEST(AtomicFile, PathWithoutFileNameIsRejected) {
     EXPECT_THROW(dgnam::write_file_atomically("", "x"), dgnam::Error);
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     EXPECT_THROW(dgnam::write_file_atomically(folder.path() / "", "x"), dgnam::Error);
 }

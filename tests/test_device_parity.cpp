@@ -18,8 +18,6 @@
 namespace dgnam {
 namespace {
 
-const char* const kBundledPack = DGNAM_TEST_SOURCE_DIR "/../resources/packs/fashion-mnist";
-
 // TensorFloat-32 (on by default for cuDNN convolutions) rounds products to 10-bit mantissas; the
 // comparisons below are about the code's handling of devices, so they run in full float32.
 class Float32OnTheGpu {
@@ -43,7 +41,7 @@ class Float32OnTheGpu {
 };
 
 // Largest element-wise difference relative to the largest magnitude in `a`.
-double relative_difference(const at::Tensor& a, const at::Tensor& b) {
+double difference_relative_to_cpu(const at::Tensor& a, const at::Tensor& b) {
     const auto x = a.cpu().to(at::kDouble);
     const auto y = b.cpu().to(at::kDouble);
     return (x - y).abs().max().item<double>() / std::max(1e-12, x.abs().max().item<double>());
@@ -65,7 +63,7 @@ class DeviceParity : public ::testing::Test {
         GTEST_SKIP() << "no CUDA device: this LibTorch has no CUDA or no GPU is visible";
     }
     static ModelPack pack_on(const c10::Device& device) {
-        ModelPack pack = load_model_pack(kBundledPack);
+        ModelPack pack = load_model_pack(DGNAM_BUNDLED_PACK_DIR);
         pack.to(device);
         return pack;
     }
@@ -83,7 +81,7 @@ TEST_F(DeviceParity, DgnAmFirstStepsAgreeWithTheCpu) {
     DgnAm on_gpu(*gpu_pack.generator, gpu_pack.classifier(), Objective{}, all_ten(), params,
                  InitialCode::random(), gpu_);
     ASSERT_TRUE(on_gpu.code().is_cuda());
-    EXPECT_EQ(relative_difference(on_cpu.code(), on_gpu.code()), 0.0) << "same seeded start";
+    EXPECT_EQ(difference_relative_to_cpu(on_cpu.code(), on_gpu.code()), 0.0) << "same seeded start";
     // The first steps stay close. Later ones drift apart (most likely a rounding difference flips
     // which element of a max-pool window wins, and the normalised step, lr 8 / mean |g|, magnifies
     // it); measured on an H200, the code differed by 0.1% after one step, 0.5% after two and 50%
@@ -92,7 +90,7 @@ TEST_F(DeviceParity, DgnAmFirstStepsAgreeWithTheCpu) {
     for (double limit : tolerance) {
         on_cpu.step();
         on_gpu.step();
-        EXPECT_LT(relative_difference(on_cpu.code(), on_gpu.code()), limit)
+        EXPECT_LT(difference_relative_to_cpu(on_cpu.code(), on_gpu.code()), limit)
             << "after step " << on_cpu.iteration();
     }
     const auto a = on_cpu.evaluate();
@@ -139,7 +137,7 @@ TEST_F(DeviceParity, PixelAmStepAgreesWithTheCpu) {
         on_cpu.step();
         on_gpu.step();
     }
-    EXPECT_LT(relative_difference(on_cpu.current_images(), on_gpu.current_images()), 1e-3);
+    EXPECT_LT(difference_relative_to_cpu(on_cpu.current_images(), on_gpu.current_images()), 1e-3);
 }
 
 TEST_F(DeviceParity, WorkerRunsOnTheGpuAndDeliversResultsOnTheCpu) {
@@ -150,7 +148,7 @@ TEST_F(DeviceParity, WorkerRunsOnTheGpuAndDeliversResultsOnTheCpu) {
         std::lock_guard<std::mutex> lock(mutex);
         results.push_back(r);
     };
-    Worker worker(load_model_pack(kBundledPack), gpu_, std::move(events));
+    Worker worker(load_model_pack(DGNAM_BUNDLED_PACK_DIR), gpu_, std::move(events));
     EXPECT_TRUE(worker.device().is_cuda());
     RunRequest request;
     request.units = {3};

@@ -14,8 +14,6 @@
 namespace dgnam {
 namespace {
 
-const char* const kBundled = DGNAM_TEST_SOURCE_DIR "/../resources/packs/fashion-mnist";
-
 void set_mode(Generator& g, Classifier& c, const ExecutionMode& mode) {
     g.set_execution_mode(mode);
     c.set_execution_mode(mode);
@@ -32,7 +30,7 @@ std::pair<at::Tensor, at::Tensor> image_and_scores(Generator& g, Classifier& a,
 }
 
 TEST(ExecutionMode, FastAndStraightforwardFormsAgreeOnTheBundledPack) {
-    ModelPack pack = load_model_pack(kBundled);
+    ModelPack pack = load_model_pack(DGNAM_BUNDLED_PACK_DIR);
     Generator& g = *pack.generator;
     Classifier& a = pack.classifier("A");
     for (const std::int64_t batch : {1, 3}) {
@@ -45,7 +43,7 @@ TEST(ExecutionMode, FastAndStraightforwardFormsAgreeOnTheBundledPack) {
 }
 
 TEST(ExecutionMode, ADgnAmStepIsTheSameInBothForms) {
-    ModelPack pack = load_model_pack(kBundled);
+    ModelPack pack = load_model_pack(DGNAM_BUNDLED_PACK_DIR);
     Generator& g = *pack.generator;
     Classifier& a = pack.classifier("A");
     OptimizerParams params;
@@ -64,7 +62,7 @@ double relative_difference(const at::Tensor& a, const at::Tensor& b) {
 }
 
 TEST(ExecutionMode, BFloat16FormStaysNearFloat32AndHandsBackFloat32) {
-    ModelPack pack = load_model_pack(kBundled);
+    ModelPack pack = load_model_pack(DGNAM_BUNDLED_PACK_DIR);
     Generator& g = *pack.generator;
     Classifier& a = pack.classifier("A");
     for (const std::int64_t batch : {1, 3}) {
@@ -87,7 +85,7 @@ TEST(ExecutionMode, BFloat16FormStaysNearFloat32AndHandsBackFloat32) {
 
 // The preferred images of all ten output units reach their classes in bfloat16 as in float32.
 TEST(ExecutionMode, DgnAmInBFloat16ReachesTheSameClasses) {
-    ModelPack pack = load_model_pack(kBundled);
+    ModelPack pack = load_model_pack(DGNAM_BUNDLED_PACK_DIR);
     Generator& g = *pack.generator;
     Classifier& a = pack.classifier("A");
     const std::vector<std::int64_t> units{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
@@ -124,7 +122,7 @@ TEST(ExecutionMode, PrecisionNamesMapToTheFastForm) {
 }
 
 TEST(ExecutionMode, LayersCountTheirMultiplyAdds) {
-    ModelPack pack = load_model_pack(kBundled);
+    ModelPack pack = load_model_pack(DGNAM_BUNDLED_PACK_DIR);
     const Classifier& a = pack.classifier("A");
     // conv1: 3x3 over one grey channel into 32 channels of 28x28.
     EXPECT_EQ(a.layer("conv1").multiply_adds, 32 * 28 * 28 * 9);

@@ -14,8 +14,6 @@
 namespace dgnam {
 namespace {
 
-const char* const kBundledPack = DGNAM_TEST_SOURCE_DIR "/../resources/packs/fashion-mnist";
-
 long minor_faults() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
@@ -28,7 +26,7 @@ double faults_per_warm_step() {
     double per_step = 0;
     std::thread run([&] {
         at::init_num_threads();
-        const ModelPack pack = load_model_pack(kBundledPack);
+        const ModelPack pack = load_model_pack(DGNAM_BUNDLED_PACK_DIR);
         const Classifier& classifier = pack.classifier("A");
         std::vector<std::int64_t> units(64);
         for (std::size_t i = 0; i < units.size(); ++i)

@@ -14,38 +14,12 @@
 
 #include "dgnam/error.h"
 #include "dgnam/png_io.h"
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-class TempFolder {
-  public:
-    TempFolder() {
-        std::random_device random;
-        path_ = fs::temp_directory_path() /
-                ("dgnam_gallery_" + std::to_string(::getpid()) + "_" + std::to_string(random()));
-        fs::create_directories(path_);
-    }
-    ~TempFolder() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
-
-std::string read_plain(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_plain(const fs::path& path, const std::string& bytes) {
-    std::ofstream(path, std::ios::binary) << bytes;
-}
 
 dgnam::Image8 solid(int width, int height, std::uint8_t r, std::uint8_t g, std::uint8_t b) {
     dgnam::Image8 image(width, height);
@@ -97,7 +71,8 @@ std::map<std::string, std::string> snapshot(const fs::path& folder) {
     std::map<std::string, std::string> files;
     for (const auto& entry : fs::recursive_directory_iterator(folder)) {
         if (entry.is_regular_file()) {
-            files[fs::relative(entry.path(), folder).string()] = read_plain(entry.path());
+            files[fs::relative(entry.path(), folder).string()] =
+                dgnam::test::read_bytes(entry.path());
         }
     }
     return files;
@@ -195,7 +170,7 @@ TEST(Gallery, ContactSheetRejectsBadArguments) {
 }
 
 TEST(Gallery, WritesEveryFile) {
-    TempFolder temp;
+    dgnam::test::ScratchFolder temp;
     const fs::path folder = temp.path() / "export";
     const std::vector<dgnam::GalleryItem> items = sample_items();
     dgnam::write_gallery(folder, kModel, kParams, items);
@@ -214,10 +189,10 @@ TEST(Gallery, WritesEveryFile) {
 }
 
 TEST(Gallery, GalleryJsonFollowsTheSchema) {
-    TempFolder temp;
+    dgnam::test::ScratchFolder temp;
     const std::vector<dgnam::GalleryItem> items = sample_items();
     dgnam::write_gallery(temp.path(), kModel, kParams, items);
-    const json index = json::parse(read_plain(temp.path() / "gallery.json"));
+    const json index = json::parse(dgnam::test::read_bytes(temp.path() / "gallery.json"));
 
     ASSERT_TRUE(index.is_object());
     EXPECT_EQ(index.size(), 3u);
@@ -245,11 +220,12 @@ TEST(Gallery, GalleryJsonFollowsTheSchema) {
         }
     }
     // Pretty-printed for people who open it.
-    EXPECT_NE(read_plain(temp.path() / "gallery.json").find("\n  \"items\""), std::string::npos);
+    EXPECT_NE(dgnam::test::read_bytes(temp.path() / "gallery.json").find("\n  \"items\""),
+              std::string::npos);
 }
 
 TEST(Gallery, IndexReadsBackEqual) {
-    TempFolder temp;
+    dgnam::test::ScratchFolder temp;
     std::vector<dgnam::GalleryItem> items = sample_items();
     items[0].seed = UINT64_MAX;
     items[1].unit = -5;
@@ -274,7 +250,7 @@ TEST(Gallery, IndexReadsBackEqual) {
 }
 
 TEST(Gallery, SecondExportWithoutOverwriteIsRefusedAndChangesNothing) {
-    TempFolder temp;
+    dgnam::test::ScratchFolder temp;
     dgnam::write_gallery(temp.path(), kModel, kParams, sample_items());
     const auto before = snapshot(temp.path());
 
@@ -289,7 +265,7 @@ TEST(Gallery, SecondExportWithoutOverwriteIsRefusedAndChangesNothing) {
 }
 
 TEST(Gallery, OverwriteReplacesTheGallery) {
-    TempFolder temp;
+    dgnam::test::ScratchFolder temp;
     dgnam::write_gallery(temp.path(), kModel, kParams, sample_items());
     std::vector<dgnam::GalleryItem> other{item("fc8", 1, "koi", solid(8, 8, 1, 2, 3))};
     dgnam::GalleryOptions options;
@@ -304,10 +280,10 @@ TEST(Gallery, OverwriteReplacesTheGallery) {
 }
 
 TEST(Gallery, IndexHtmlIsSelfContainedAndEscaped) {
-    TempFolder temp;
+    dgnam::test::ScratchFolder temp;
     const std::vector<dgnam::GalleryItem> items = sample_items();
     dgnam::write_gallery(temp.path(), kModel, kParams, items);
-    const std::string html = read_plain(temp.path() / "index.html");
+    const std::string html = dgnam::test::read_bytes(temp.path() / "index.html");
 
     for (const dgnam::GalleryItem& it : items) {
         EXPECT_NE(html.find("src=\"" + dgnam::gallery_file_name(it) + "\""), std::string::npos)
@@ -327,7 +303,7 @@ TEST(Gallery, IndexHtmlIsSelfContainedAndEscaped) {
 }
 
 TEST(Gallery, EmptyGalleryHasIndexButNoContactSheet) {
-    TempFolder temp;
+    dgnam::test::ScratchFolder temp;
     dgnam::write_gallery(temp.path(), {}, {}, {});
     EXPECT_FALSE(fs::exists(temp.path() / "contact_sheet.png"));
     const dgnam::GalleryIndex index = dgnam::read_gallery_index(temp.path() / "gallery.json");
@@ -337,7 +313,7 @@ TEST(Gallery, EmptyGalleryHasIndexButNoContactSheet) {
 }
 
 TEST(Gallery, InvalidItemsAreRefusedBeforeAnythingIsWritten) {
-    TempFolder temp;
+    dgnam::test::ScratchFolder temp;
     const fs::path folder = temp.path() / "never";
     std::vector<dgnam::GalleryItem> duplicate = sample_items();
     duplicate.push_back(duplicate[0]);
@@ -363,21 +339,21 @@ TEST(Gallery, InvalidItemsAreRefusedBeforeAnythingIsWritten) {
 }
 
 TEST(Gallery, UnusableFolderGivesErrorNamingIt) {
-    TempFolder temp;
-    write_plain(temp.path() / "file", "x");
+    dgnam::test::ScratchFolder temp;
+    dgnam::test::write_bytes(temp.path() / "file", "x");
     const fs::path folder = temp.path() / "file" / "gallery";
     const std::string message =
         message_of([&] { dgnam::write_gallery(folder, {}, {}, sample_items()); });
     EXPECT_NE(message.find(folder.string()), std::string::npos) << message;
-    EXPECT_EQ(read_plain(temp.path() / "file"), "x");
+    EXPECT_EQ(dgnam::test::read_bytes(temp.path() / "file"), "x");
 }
 
 // Each case edits one field of a valid gallery.json; the error must name the file and field.
 TEST(Gallery, IndexReaderRejectsSchemaViolations) {
-    TempFolder temp;
+    dgnam::test::ScratchFolder temp;
     dgnam::write_gallery(temp.path(), kModel, kParams, sample_items());
     const fs::path path = temp.path() / "gallery.json";
-    const json valid = json::parse(read_plain(path));
+    const json valid = json::parse(dgnam::test::read_bytes(path));
 
     const std::vector<std::pair<std::function<void(json&)>, std::string>> cases{
         {[](json& j) { j = json::array(); }, "top level"},
@@ -406,13 +382,13 @@ TEST(Gallery, IndexReaderRejectsSchemaViolations) {
     for (const auto& [edit, field] : cases) {
         json broken = valid;
         edit(broken);
-        write_plain(path, broken.dump());
+        dgnam::test::write_bytes(path, broken.dump());
         const std::string message = message_of([&] { dgnam::read_gallery_index(path); });
         EXPECT_NE(message.find(path.string()), std::string::npos) << message;
         EXPECT_NE(message.find(field), std::string::npos) << field << ": " << message;
     }
 
-    write_plain(path, "{\"model\": ");
+    dgnam::test::write_bytes(path, "{\"model\": ");
     EXPECT_NE(message_of([&] { dgnam::read_gallery_index(path); }).find(path.string()),
               std::string::npos);
     const fs::path missing = temp.path() / "nowhere" / "gallery.json";

@@ -17,28 +17,11 @@
 #include <vector>
 
 #include "dgnam/error.h"
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-class TempFolder {
-  public:
-    TempFolder() {
-        std::random_device random;
-        path_ = fs::temp_directory_path() /
-                ("dgnam_st_" + std::to_string(::getpid()) + "_" + std::to_string(random()));
-        fs::create_directories(path_);
-    }
-    ~TempFolder() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
 
 std::string le64(std::uint64_t value) {
     std::string bytes;
@@ -61,15 +44,6 @@ std::string f32_bytes(std::initializer_list<float> values) {
 // A safetensors file as the format defines it: length, JSON header, data.
 std::string file_bytes(const std::string& header, const std::string& data = "") {
     return le64(header.size()) + header + data;
-}
-
-void write_plain(const fs::path& path, const std::string& bytes) {
-    std::ofstream(path, std::ios::binary) << bytes;
-}
-
-std::string read_plain(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 std::string raw_bytes(const at::Tensor& tensor) {
@@ -107,12 +81,13 @@ std::string write_error(const fs::path& path, const dgnam::TensorMap& tensors) {
 }  // namespace
 
 TEST(Safetensors, ReadsHandBuiltFile) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "hand.safetensors";
     const std::string header =
         R"({"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
         R"("b":{"dtype":"U8","shape":[1,3],"data_offsets":[8,11]}})";
-    write_plain(path, file_bytes(header, f32_bytes({1.5f, -2.0f}) + std::string("\x01\x02\xff")));
+    dgnam::test::write_bytes(
+        path, file_bytes(header, f32_bytes({1.5f, -2.0f}) + std::string("\x01\x02\xff")));
 
     const dgnam::SafetensorsFile file = dgnam::read_safetensors(path);
     ASSERT_EQ(file.tensors.size(), 2u);
@@ -131,7 +106,7 @@ TEST(Safetensors, ReadsHandBuiltFile) {
 // The expected bytes are those the reference (Python/Rust) writer produces for the same input:
 // compact JSON with keys dtype, shape, data_offsets, padded with spaces to 8 bytes.
 TEST(Safetensors, WriterBytesMatchTheFormatExactly) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "attn.safetensors";
     const at::Tensor attn = at::arange(6, at::kFloat).reshape({1, 1, 2, 3});
     dgnam::write_safetensors(path, {{"attn0", attn}});
@@ -141,11 +116,11 @@ TEST(Safetensors, WriterBytesMatchTheFormatExactly) {
     ASSERT_EQ(header.size(), 65u);
     const std::string expected =
         le64(72) + header + std::string(7, ' ') + f32_bytes({0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f});
-    EXPECT_EQ(read_plain(path), expected);
+    EXPECT_EQ(dgnam::test::read_bytes(path), expected);
 }
 
 TEST(Safetensors, WriterPutsMetadataFirst) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "meta.safetensors";
     dgnam::write_safetensors(path, {{"x", at::ones({1}, at::kByte)}}, {{"format", "pt"}});
     const std::string header =
@@ -153,21 +128,21 @@ TEST(Safetensors, WriterPutsMetadataFirst) {
     const std::size_t padded = (header.size() + 7) / 8 * 8;
     const std::string expected =
         le64(padded) + header + std::string(padded - header.size(), ' ') + "\x01";
-    EXPECT_EQ(read_plain(path), expected);
+    EXPECT_EQ(dgnam::test::read_bytes(path), expected);
 }
 
 TEST(Safetensors, EmptyFileIsEightBytesOfHeader) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "empty.safetensors";
     dgnam::write_safetensors(path, {});
-    EXPECT_EQ(read_plain(path), le64(8) + "{}      ");
+    EXPECT_EQ(dgnam::test::read_bytes(path), le64(8) + "{}      ");
     const dgnam::SafetensorsFile file = dgnam::read_safetensors(path);
     EXPECT_TRUE(file.tensors.empty());
     EXPECT_TRUE(file.metadata.empty());
 }
 
 TEST(Safetensors, RoundTripsEveryDtype) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "all.safetensors";
     const at::Tensor base = at::arange(-6, 6, at::kDouble).reshape({3, 4}) * 1.25;
     dgnam::TensorMap tensors;
@@ -190,7 +165,7 @@ TEST(Safetensors, RoundTripsEveryDtype) {
 }
 
 TEST(Safetensors, RoundTripsMetadata) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "meta.safetensors";
     const dgnam::TensorMetadata metadata{{"format", "pt"},
                                          {"note", "quotes \" and \\ and\nnewline"},
@@ -201,7 +176,7 @@ TEST(Safetensors, RoundTripsMetadata) {
 }
 
 TEST(Safetensors, WriterAcceptsNonContiguousTensors) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "views.safetensors";
     const at::Tensor matrix = at::arange(12, at::kFloat).reshape({3, 4});
     const at::Tensor transposed = matrix.t();
@@ -219,14 +194,14 @@ TEST(Safetensors, WriterAcceptsNonContiguousTensors) {
 // Larger elements come first so that each tensor starts at a multiple of its element size, as
 // in files written by the reference library.
 TEST(Safetensors, WriterAlignsEveryTensor) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "mixed.safetensors";
     dgnam::write_safetensors(path, {{"a_byte", at::ones({3}, at::kByte)},
                                     {"b_double", at::ones({1}, at::kDouble)},
                                     {"c_half", at::ones({3}, at::kHalf)},
                                     {"d_float", at::ones({1}, at::kFloat)},
                                     {"e_long", at::ones({2}, at::kLong)}});
-    const std::string bytes = read_plain(path);
+    const std::string bytes = dgnam::test::read_bytes(path);
     std::uint64_t header_size = 0;
     std::memcpy(&header_size, bytes.data(), 8);
     EXPECT_EQ(header_size % 8, 0u);
@@ -240,7 +215,7 @@ TEST(Safetensors, WriterAlignsEveryTensor) {
 }
 
 TEST(Safetensors, ReplacesExistingFile) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "w.safetensors";
     dgnam::write_safetensors(path, {{"old", at::zeros({100})}});
     dgnam::write_safetensors(path, {{"new", at::ones({2})}});
@@ -250,27 +225,29 @@ TEST(Safetensors, ReplacesExistingFile) {
 }
 
 TEST(Safetensors, BoolBytesOtherThanOneReadAsTrue) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "bool.safetensors";
-    write_plain(path, file_bytes(R"({"m":{"dtype":"BOOL","shape":[3],"data_offsets":[0,3]}})",
-                                 std::string("\x00\x01\x07", 3)));
+    dgnam::test::write_bytes(
+        path, file_bytes(R"({"m":{"dtype":"BOOL","shape":[3],"data_offsets":[0,3]}})",
+                         std::string("\x00\x01\x07", 3)));
     const at::Tensor m = dgnam::read_safetensors(path).tensors.at("m");
     EXPECT_EQ(m.scalar_type(), at::kBool);
     EXPECT_EQ(raw_bytes(m), std::string("\x00\x01\x01", 3));
 }
 
 TEST(Safetensors, EmptyRangesDoNotCountAsOverlap) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "zero.safetensors";
-    write_plain(path, file_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
-                                 R"("z":{"dtype":"F32","shape":[0,5],"data_offsets":[2,2]}})",
-                                 f32_bytes({7.0f})));
+    dgnam::test::write_bytes(
+        path, file_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                         R"("z":{"dtype":"F32","shape":[0,5],"data_offsets":[2,2]}})",
+                         f32_bytes({7.0f})));
     const dgnam::SafetensorsFile file = dgnam::read_safetensors(path);
     EXPECT_EQ(file.tensors.at("z").sizes(), at::IntArrayRef({0, 5}));
 }
 
 TEST(Safetensors, WriterRejectsWhatTheFormatCannotHold) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "bad.safetensors";
     std::string message = write_error(path, {{"c", at::zeros({2}, at::kComplexFloat)}});
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
@@ -285,7 +262,7 @@ TEST(Safetensors, WriterRejectsWhatTheFormatCannotHold) {
 }
 
 TEST(Safetensors, MissingFileAndFolderGiveErrorsNamingThem) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path missing = folder.path() / "missing.safetensors";
     EXPECT_NE(read_error(missing).find(missing.string()), std::string::npos);
     EXPECT_NE(read_error(folder.path()).find(folder.path().string()), std::string::npos);
@@ -308,9 +285,9 @@ void PrintTo(const Malformed& m, std::ostream* os) {
 class SafetensorsMalformed : public testing::TestWithParam<Malformed> {};
 
 TEST_P(SafetensorsMalformed, GivesErrorNamingFileAndProblem) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / (std::string(GetParam().name) + ".safetensors");
-    write_plain(path, GetParam().bytes);
+    dgnam::test::write_bytes(path, GetParam().bytes);
     const std::string message = read_error(path);
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
     EXPECT_NE(message.find(GetParam().expected_text), std::string::npos) << message;
@@ -389,9 +366,9 @@ INSTANTIATE_TEST_SUITE_P(
 // The length limit has to be checked on a file that really is that long; a sparse file costs no
 // disk space.
 TEST(Safetensors, HeaderOverHundredMegabytesIsRefused) {
-    TempFolder folder;
+    dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "huge.safetensors";
-    write_plain(path, le64(100'000'001) + "{}");
+    dgnam::test::write_bytes(path, le64(100'000'001) + "{}");
     fs::resize_file(path, 100'000'100);
     const std::string message = read_error(path);
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;

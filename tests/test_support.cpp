@@ -29,6 +29,15 @@ ScratchFolder::~ScratchFolder() {
     fs::remove_all(path_, ec);
 }
 
+void write_bytes(const fs::path& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string read_bytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 PixelSpace identity_grey_space() {
     PixelSpace s;
     s.channels = 1;

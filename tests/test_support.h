@@ -30,6 +30,11 @@ class ScratchFolder {
     std::filesystem::path path_;
 };
 
+// A file's bytes written as they are (no atomic rename: tests also write damaged files), and read
+// back; "" for a file that cannot be read.
+void write_bytes(const std::filesystem::path& path, const std::string& bytes);
+std::string read_bytes(const std::filesystem::path& path);
+
 PixelSpace identity_grey_space();
 
 // G: code [D] -> linear (no bias, weight W [H*W, D]) -> reshape [1, H, W]; identity grey space.
