@@ -19,11 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // Temporary files are hidden (".name.tmp-..."); none may survive a write, good or failed.
 int leftover_temp_files(const fs::path& folder) {
     int count = 0;
@@ -75,7 +70,7 @@ TEST(AtomicFile, WritesNewFileWithExactBytes) {
     const fs::path target = folder.path() / "data.bin";
     const std::string bytes("binary\0with zero\xff", 18);
     dgnam::write_file_atomically(target, bytes);
-    EXPECT_EQ(read_file(target), bytes);
+    EXPECT_EQ(dgnam::test::read_bytes(target), bytes);
     EXPECT_EQ(leftover_temp_files(folder.path()), 0);
 }
 
@@ -92,7 +87,7 @@ TEST(AtomicFile, ReplacesExistingFile) {
     const fs::path target = folder.path() / "config.json";
     dgnam::test::write_bytes(target, "old content that is longer than the new one");
     dgnam::write_file_atomically(target, "new");
-    EXPECT_EQ(read_file(target), "new");
+    EXPECT_EQ(dgnam::test::read_bytes(target), "new");
     EXPECT_EQ(leftover_temp_files(folder.path()), 0);
 }
 
@@ -136,7 +131,7 @@ TEST(AtomicFile, ParentThatIsAFileGivesError) {
     const std::string message = message_of_write(target, "x");
     EXPECT_NE(message.find(target.string()), std::string::npos) << message;
     EXPECT_NE(message.find("Not a directory"), std::string::npos) << message;
-    EXPECT_EQ(read_file(not_a_folder), "keep me");
+    EXPECT_EQ(dgnam::test::read_bytes(not_a_folder), "keep me");
 }
 
 TEST(AtomicFile, ReadOnlyFolderGivesErrorAndKeepsFile) {
@@ -151,7 +146,7 @@ TEST(AtomicFile, ReadOnlyFolderGivesErrorAndKeepsFile) {
     fs::permissions(folder.path(), fs::perms::owner_all);
     EXPECT_NE(message.find(target.string()), std::string::npos) << message;
     EXPECT_NE(message.find("Permission denied"), std::string::npos) << message;
-    EXPECT_EQ(read_file(target), "previous");
+    EXPECT_EQ(dgnam::test::read_bytes(target), "previous");
 }
 
 // The rename is the step that fails here, after the temporary file was written in full.
@@ -177,7 +172,7 @@ TEST(AtomicFile, WriteThatRunsOutOfSpaceKeepsPreviousFile) {
     EXPECT_NE(message.find(target.string()), std::string::npos) << message;
     EXPECT_NE(message.find("File too large"), std::string::npos) << message;
     EXPECT_NE(message.find("free some space"), std::string::npos) << message;
-    EXPECT_EQ(read_file(target), "previous content");
+    EXPECT_EQ(dgnam::test::read_bytes(target), "previous content");
     EXPECT_EQ(leftover_temp_files(folder.path()), 0);
 }
 

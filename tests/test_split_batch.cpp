@@ -3,6 +3,7 @@
 // failing part is reported without losing the others. Also built under ThreadSanitizer.
 #include <gtest/gtest.h>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/grad_mode.h>
 
@@ -83,7 +84,8 @@ TEST_F(TinyPack, ASplitBatchGivesEveryRowWhatOneBatchGivesIt) {
 
 TEST_F(TinyPack, EachPartStartsFromItsOwnRowsOfAGivenCode) {
     const std::int64_t code_size = pack.generator->code_size();
-    const at::Tensor codes = at::rand({5, code_size}, at::TensorOptions(at::kFloat)) * 3.0;
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(5);
+    const at::Tensor codes = at::rand({5, code_size}, generator) * 3.0;
     auto split = make({0, 1, 2, 0, 1}, 2, InitialCode::given(codes));
     auto one = make({0, 1, 2, 0, 1}, 1, InitialCode::given(codes));
     const at::Tensor a = split->current_images(), b = one->current_images();
@@ -202,7 +204,12 @@ struct RecordedSplit {
 
 TEST(SplitBatch, PartsRunAtOnceEachOnOneComputeThreadAndTheCallerKeepsItsCount) {
     RecordedSplit split(3);
+    // two, so that "one a part" and "the caller keeps its count" differ even where the
+    // environment asks for one thread (the tsan preset)
+    const int before = at::get_num_threads();
+    at::set_num_threads(2);
     const int caller_threads = at::get_num_threads();
+    ASSERT_EQ(caller_threads, 2);
     const StepResult step = split.batch->step();
     EXPECT_EQ(at::get_num_threads(), caller_threads);
     std::set<std::thread::id> threads;
@@ -220,6 +227,7 @@ TEST(SplitBatch, PartsRunAtOnceEachOnOneComputeThreadAndTheCallerKeepsItsCount) 
     }
     EXPECT_EQ(split.batch->evaluate().size(), 3u);
     EXPECT_EQ(split.batch->current_images().size(0), 3);
+    at::set_num_threads(before);
 }
 
 TEST(SplitBatch, TheCallersGradModeReachesEveryPart) {

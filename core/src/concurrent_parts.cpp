@@ -56,6 +56,9 @@ bool spin_until(Ready ready) {
     for (int i = 0;; ++i) {
         if (ready())
             return true;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();  // lets the core's other hardware thread run while this one waits
+#endif
         if (i % 64 == 63 && std::chrono::steady_clock::now() >= until)
             return false;
     }
@@ -68,11 +71,20 @@ ConcurrentParts::ConcurrentParts(int parts) {
         throw Error("a batch cannot be split into " + std::to_string(parts) + " parts");
     errors_.resize(static_cast<std::size_t>(parts));
     helpers_.reserve(static_cast<std::size_t>(parts - 1));
-    for (int part = 1; part < parts; ++part)
-        helpers_.emplace_back([this, part] { serve(part); });
+    try {
+        for (int part = 1; part < parts; ++part)
+            helpers_.emplace_back([this, part] { serve(part); });
+    } catch (...) {
+        stop();  // the destructor does not run for a half-made object
+        throw;
+    }
 }
 
 ConcurrentParts::~ConcurrentParts() {
+    stop();
+}
+
+void ConcurrentParts::stop() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stopping_ = true;
@@ -115,6 +127,10 @@ void ConcurrentParts::serve(int part) {
 }
 
 void ConcurrentParts::run(const std::function<void(int)>& work) {
+    if (helpers_.empty()) {
+        work(0);  // nothing to share the cores with: the caller's thread count stays
+        return;
+    }
     const at::ThreadLocalState state;
     {
         std::lock_guard<std::mutex> lock(mutex_);

@@ -1,5 +1,7 @@
 #include "dgnam/dgn_am_batch.h"
 
+#include <sched.h>
+
 #include <algorithm>
 
 #include "dgnam/device.h"
@@ -20,7 +22,28 @@ InitialCode rows_of(const InitialCode& initial, std::int64_t batch, std::int64_t
     return InitialCode::given(initial.code.narrow(0, first, count));
 }
 
+int usable_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0)
+        return 1;
+    return std::max(1, CPU_COUNT(&set));
+}
+
 }  // namespace
+
+int dgn_am_batch_parts(const Generator& generator, const Classifier& classifier,
+                       const std::string& layer, std::int64_t rows, const at::Device& device) {
+    std::int64_t classifier_macs = 0;
+    for (const auto& l : classifier.layers()) {
+        classifier_macs += l.multiply_adds;
+        if (l.name == layer)
+            break;
+    }
+    const bool cost_known = generator.multiply_adds() > 0 && classifier_macs > 0;
+    const double flop = cost_known ? dgn_am_flop_per_image(generator, classifier, layer) : 0.0;
+    return batch_parts(rows, flop, device, std::min(compute_threads(), usable_cpus()));
+}
 
 std::unique_ptr<ActivationMaximizer> make_dgn_am(const Generator& generator,
                                                  const Classifier& classifier, Objective objective,
@@ -33,8 +56,7 @@ std::unique_ptr<ActivationMaximizer> make_dgn_am(const Generator& generator,
     if (parts == 0) {
         const std::string& layer =
             objective.layer.empty() ? classifier.output_layer() : objective.layer;
-        parts = batch_parts(rows, dgn_am_flop_per_image(generator, classifier, layer), device,
-                            compute_threads());
+        parts = dgn_am_batch_parts(generator, classifier, layer, rows, device);
     }
     parts = static_cast<int>(std::clamp<std::int64_t>(parts, 1, std::max<std::int64_t>(rows, 1)));
     if (parts == 1)

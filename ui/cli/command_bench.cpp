@@ -11,12 +11,12 @@
 #include "dgnam/atomic_file.h"
 #include "dgnam/caffe_net.h"
 #include "dgnam/device.h"
+#include "dgnam/dgn_am_batch.h"
 #include "dgnam/error.h"
 #include "dgnam/median.h"
 #include "dgnam/network_models.h"
 #include "dgnam/runtime_report.h"
 #include "dgnam/soak_run.h"
-#include "dgnam/split_batch.h"
 #include "dgnam/step_benchmark.h"
 
 namespace dgnam::cli {
@@ -108,8 +108,7 @@ void run_gallery(const Scenario& s, const BenchOptions& o, const c10::Device& de
                  nlohmann::json& records) {
     const int units = o.gallery_units, iterations = o.gallery_iterations;
     // How a gallery run arranges the batch; when that splits it, one unsplit batch is timed too.
-    const int parts = batch_parts(units, dgn_am_flop_per_image(s.generator, s.classifier, s.layer),
-                                  device, compute_threads());
+    const int parts = dgn_am_batch_parts(s.generator, s.classifier, s.layer, units, device);
     // Alternated, so that a slow spell of a shared machine touches all; medians.
     std::vector<double> one_by_one_runs, batched_runs, unsplit_runs;
     for (int r = 0; r < o.gallery_repeats; ++r) {

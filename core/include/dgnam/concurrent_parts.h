@@ -34,11 +34,13 @@ class ConcurrentParts {
     // Calls work(i) for every part i at once, with the caller's thread-local LibTorch state (grad
     // mode, autocast) and one OpenMP thread in each part; returns when all have returned. If
     // parts throw, the first part's exception (lowest i) is rethrown after all have finished.
-    // The caller's own OpenMP thread count is restored afterwards. Not reentrant.
+    // The caller's own OpenMP thread count is restored afterwards; with one part, work(0) simply
+    // runs on the caller. Not reentrant.
     void run(const std::function<void(int)>& work);
 
   private:
     void serve(int part);
+    void stop();  // ends and joins the helpers
 
     std::mutex mutex_;
     std::condition_variable start_, finished_;

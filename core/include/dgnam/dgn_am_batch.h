@@ -11,6 +11,13 @@ namespace dgnam {
 // calling thread's compute threads; 1 or more forces that many (at most one per unit). A [B, D]
 // initial code gives each part its own rows. Throws dgnam::Error as DgnAm does, and for a
 // negative `parts`.
+// The parts make_dgn_am splits `rows` rows into when it chooses: batch_parts() with the step's
+// cost, taken as unknown (so not split) when either network's multiply-adds are unknown, as a
+// TorchScript network's are, and with the calling thread's compute threads, at most as many as
+// the CPUs this process may run on.
+int dgn_am_batch_parts(const Generator& generator, const Classifier& classifier,
+                       const std::string& layer, std::int64_t rows, const at::Device& device);
+
 std::unique_ptr<ActivationMaximizer> make_dgn_am(const Generator& generator,
                                                  const Classifier& classifier, Objective objective,
                                                  std::vector<std::int64_t> units,

@@ -1,7 +1,8 @@
 #pragma once
 // One batch of rows optimised as several independent parts at once, one core each. Each row's
 // arithmetic is its own (a normalised step, clipping and decay per row), so a batch split into
-// parts gives the rows what one batch gives them; what changes is how the work fills the cores.
+// parts gives the rows what one batch gives them, up to float rounding (kernels pick their
+// blocking by batch size); what changes is how the work fills the cores.
 #include <ATen/Device.h>
 
 #include <memory>
@@ -19,7 +20,8 @@ class SplitBatch final : public ActivationMaximizer {
     explicit SplitBatch(std::vector<std::unique_ptr<ActivationMaximizer>> parts);
 
     // Every part steps at once; the rows, images and outcomes are the parts' in order. An
-    // exception from a part is rethrown once every part has returned.
+    // exception from a part is rethrown once every part has returned; the parts may then stand at
+    // different iterations, so the object is to be discarded (the worker ends the run).
     StepResult step() override;
     std::vector<RowOutcome> evaluate() override;
     at::Tensor current_images() override;
