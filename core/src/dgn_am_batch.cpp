@@ -34,13 +34,8 @@ int usable_cpus() {
 
 int dgn_am_batch_parts(const Generator& generator, const Classifier& classifier,
                        const std::string& layer, std::int64_t rows, const at::Device& device) {
-    std::int64_t classifier_macs = 0;
-    for (const auto& l : classifier.layers()) {
-        classifier_macs += l.multiply_adds;
-        if (l.name == layer)
-            break;
-    }
-    const bool cost_known = generator.multiply_adds() > 0 && classifier_macs > 0;
+    const bool cost_known =
+        generator.multiply_adds() > 0 && classifier_multiply_adds_to(classifier, layer) > 0;
     const double flop = cost_known ? dgn_am_flop_per_image(generator, classifier, layer) : 0.0;
     return batch_parts(rows, flop, device, std::min(compute_threads(), usable_cpus()));
 }

@@ -29,14 +29,19 @@ std::vector<std::int64_t> units_of(const Classifier& classifier, const std::stri
 
 }  // namespace
 
-double dgn_am_flop_per_image(const Generator& generator, const Classifier& classifier,
-                             const std::string& layer) {
-    std::int64_t classifier_macs = 0;
+std::int64_t classifier_multiply_adds_to(const Classifier& classifier, const std::string& layer) {
+    std::int64_t macs = 0;
     for (const auto& l : classifier.layers()) {
-        classifier_macs += l.multiply_adds;
+        macs += l.multiply_adds;
         if (l.name == layer)
             break;
     }
+    return macs;
+}
+
+double dgn_am_flop_per_image(const Generator& generator, const Classifier& classifier,
+                             const std::string& layer) {
+    const std::int64_t classifier_macs = classifier_multiply_adds_to(classifier, layer);
     // forward + backward to the input, 2 FLOP per multiply-add
     return 2.0 * 2.0 * static_cast<double>(generator.multiply_adds() + classifier_macs);
 }

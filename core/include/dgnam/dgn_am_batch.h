@@ -7,10 +7,6 @@
 
 namespace dgnam {
 
-// The arguments are DgnAm's. `parts`: 0 chooses with batch_parts() from the step's cost and the
-// calling thread's compute threads; 1 or more forces that many (at most one per unit). A [B, D]
-// initial code gives each part its own rows. Throws dgnam::Error as DgnAm does, and for a
-// negative `parts`.
 // The parts make_dgn_am splits `rows` rows into when it chooses: batch_parts() with the step's
 // cost, taken as unknown (so not split) when either network's multiply-adds are unknown, as a
 // TorchScript network's are, and with the calling thread's compute threads, at most as many as
@@ -18,6 +14,9 @@ namespace dgnam {
 int dgn_am_batch_parts(const Generator& generator, const Classifier& classifier,
                        const std::string& layer, std::int64_t rows, const at::Device& device);
 
+// The arguments are DgnAm's. `parts`: 0 chooses with dgn_am_batch_parts(); 1 or more forces that
+// many (at most one per unit). A [B, D] initial code gives each part its own rows. Throws
+// dgnam::Error as DgnAm does, and for a negative `parts`.
 std::unique_ptr<ActivationMaximizer> make_dgn_am(const Generator& generator,
                                                  const Classifier& classifier, Objective objective,
                                                  std::vector<std::int64_t> units,

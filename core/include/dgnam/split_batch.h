@@ -43,10 +43,11 @@ class SplitBatch final : public ActivationMaximizer {
 // otherwise min(threads, rows).
 //
 // Measured on 2 cores (the bundled pack's step is 46 MFLOP a row; the paper's fc6 generator with
-// CaffeNet 6.9 GFLOP): a 10-unit gallery of 200 iterations took 0.81 s split in two against
-// 1.00 s as one batch; at 32 rows (1.5 GFLOP a step) the two were within noise of each other;
-// the paper-scale step at 8 rows took 32-33 ms an image split against 25-26 ms as one batch, as
-// each operation there already keeps both cores busy and one batch reads the weights once.
+// CaffeNet 6.9 GFLOP): a 10-unit gallery of 200 iterations took 0.90-0.95 s split in two against
+// 1.03-1.06 s as one batch (dgnam bench, medians of 7); at 32 rows (1.5 GFLOP a step) the two were
+// within noise of each other; the paper-scale step at 8 rows took 32-33 ms an image split against
+// 25-26 ms as one batch, as each operation there already keeps both cores busy and one batch reads
+// the weights once.
 inline constexpr double kSplitBelowFlop = 1e9;
 int batch_parts(std::int64_t rows, double flop_per_row, const at::Device& device, int threads);
 

@@ -22,6 +22,10 @@ struct StepTiming {
     double gflops = 0.0;          // achieved: gflop_per_step / seconds per step
 };
 
+// The classifier's multiply-adds for one image from its input up to and including `layer` (all
+// layers for a name it lacks); 0 where the network does not know them (TorchScript).
+std::int64_t classifier_multiply_adds_to(const Classifier& classifier, const std::string& layer);
+
 // FLOP of one DGN-AM step for one image: the generator's forward and its backward to the code,
 // the classifier's forward up to `layer` and its backward to the image. A multiply-add is 2 FLOP
 // and a backward to the input costs what the forward did (no weight gradients are taken).
