@@ -57,16 +57,6 @@ std::vector<dgnam::GalleryItem> sample_items() {
 const json kModel = {{"name", "CaffeNet <test>"}, {"generator", "fc6"}};
 const json kParams = {{"iterations", 200}, {"learning_rate", 0.05}, {"note", "a<b"}};
 
-std::string message_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const dgnam::Error& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "no dgnam::Error was thrown";
-    return "";
-}
-
 std::map<std::string, std::string> snapshot(const fs::path& folder) {
     std::map<std::string, std::string> files;
     for (const auto& entry : fs::recursive_directory_iterator(folder)) {
@@ -258,7 +248,7 @@ TEST(Gallery, SecondExportWithoutOverwriteIsRefusedAndChangesNothing) {
     other[0].image = solid(8, 8, 1, 2, 3);
     other.push_back(item("fc7", 9, "new", solid(2, 2, 9, 9, 9)));
     const std::string message =
-        message_of([&] { dgnam::write_gallery(temp.path(), {}, {}, other); });
+        dgnam::test::error_of([&] { dgnam::write_gallery(temp.path(), {}, {}, other); });
     EXPECT_NE(message.find(temp.path().string()), std::string::npos) << message;
     EXPECT_NE(message.find("--force"), std::string::npos) << message;
     EXPECT_EQ(snapshot(temp.path()), before);
@@ -317,18 +307,19 @@ TEST(Gallery, InvalidItemsAreRefusedBeforeAnythingIsWritten) {
     const fs::path folder = temp.path() / "never";
     std::vector<dgnam::GalleryItem> duplicate = sample_items();
     duplicate.push_back(duplicate[0]);
-    std::string message = message_of([&] { dgnam::write_gallery(folder, {}, {}, duplicate); });
+    std::string message =
+        dgnam::test::error_of([&] { dgnam::write_gallery(folder, {}, {}, duplicate); });
     EXPECT_NE(message.find("images/fc8_1.png"), std::string::npos) << message;
     EXPECT_NE(message.find(folder.string()), std::string::npos) << message;
 
     std::vector<dgnam::GalleryItem> nan = sample_items();
     nan[1].activation = std::numeric_limits<double>::quiet_NaN();
-    message = message_of([&] { dgnam::write_gallery(folder, {}, {}, nan); });
+    message = dgnam::test::error_of([&] { dgnam::write_gallery(folder, {}, {}, nan); });
     EXPECT_NE(message.find("unit 945"), std::string::npos) << message;
 
     std::vector<dgnam::GalleryItem> negative = sample_items();
     negative[0].iterations = -1;
-    message = message_of([&] { dgnam::write_gallery(folder, {}, {}, negative); });
+    message = dgnam::test::error_of([&] { dgnam::write_gallery(folder, {}, {}, negative); });
     EXPECT_NE(message.find("unit 1 "), std::string::npos) << message;
 
     std::vector<dgnam::GalleryItem> empty_image = sample_items();
@@ -343,7 +334,7 @@ TEST(Gallery, UnusableFolderGivesErrorNamingIt) {
     dgnam::test::write_bytes(temp.path() / "file", "x");
     const fs::path folder = temp.path() / "file" / "gallery";
     const std::string message =
-        message_of([&] { dgnam::write_gallery(folder, {}, {}, sample_items()); });
+        dgnam::test::error_of([&] { dgnam::write_gallery(folder, {}, {}, sample_items()); });
     EXPECT_NE(message.find(folder.string()), std::string::npos) << message;
     EXPECT_EQ(dgnam::test::read_bytes(temp.path() / "file"), "x");
 }
@@ -383,15 +374,16 @@ TEST(Gallery, IndexReaderRejectsSchemaViolations) {
         json broken = valid;
         edit(broken);
         dgnam::test::write_bytes(path, broken.dump());
-        const std::string message = message_of([&] { dgnam::read_gallery_index(path); });
+        const std::string message = dgnam::test::error_of([&] { dgnam::read_gallery_index(path); });
         EXPECT_NE(message.find(path.string()), std::string::npos) << message;
         EXPECT_NE(message.find(field), std::string::npos) << field << ": " << message;
     }
 
     dgnam::test::write_bytes(path, "{\"model\": ");
-    EXPECT_NE(message_of([&] { dgnam::read_gallery_index(path); }).find(path.string()),
+    EXPECT_NE(dgnam::test::error_of([&] { dgnam::read_gallery_index(path); }).find(path.string()),
               std::string::npos);
     const fs::path missing = temp.path() / "nowhere" / "gallery.json";
-    EXPECT_NE(message_of([&] { dgnam::read_gallery_index(missing); }).find(missing.string()),
-              std::string::npos);
+    EXPECT_NE(
+        dgnam::test::error_of([&] { dgnam::read_gallery_index(missing); }).find(missing.string()),
+        std::string::npos);
 }

@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iterator>
 #include <random>
 #include <string>
@@ -38,16 +37,6 @@ void append(void* context, void* data, int size) {
     static_cast<std::string*>(context)->append(static_cast<const char*>(data), size);
 }
 
-std::string message_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const dgnam::Error& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "no dgnam::Error was thrown";
-    return "";
-}
-
 }  // namespace
 
 TEST(PngIo, EncodeProducesPngSignature) {
@@ -78,7 +67,8 @@ TEST(PngIo, EmptyImageIsRejected) {
     EXPECT_THROW(dgnam::encode_png(dgnam::Image8{}), dgnam::Error);
     dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "empty.png";
-    const std::string message = message_of([&] { dgnam::write_png(path, dgnam::Image8(0, 5)); });
+    const std::string message =
+        dgnam::test::error_of([&] { dgnam::write_png(path, dgnam::Image8(0, 5)); });
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
     EXPECT_FALSE(fs::exists(path));
 }
@@ -86,7 +76,7 @@ TEST(PngIo, EmptyImageIsRejected) {
 TEST(PngIo, PixelDataNotMatchingSizeIsRejected) {
     dgnam::Image8 image(4, 4);
     image.rgb.resize(5);
-    const std::string message = message_of([&] { dgnam::encode_png(image); });
+    const std::string message = dgnam::test::error_of([&] { dgnam::encode_png(image); });
     EXPECT_NE(message.find("5 bytes instead of 48"), std::string::npos) << message;
 }
 
@@ -95,7 +85,8 @@ TEST(PngIo, UnusableFolderGivesErrorNamingPath) {
     const fs::path not_a_folder = folder.path() / "file";
     dgnam::test::write_bytes(not_a_folder, "keep");
     const fs::path path = not_a_folder / "x.png";
-    const std::string message = message_of([&] { dgnam::write_png(path, pattern(2, 2)); });
+    const std::string message =
+        dgnam::test::error_of([&] { dgnam::write_png(path, pattern(2, 2)); });
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
     EXPECT_EQ(dgnam::test::read_bytes(not_a_folder), "keep");
 }
@@ -103,7 +94,7 @@ TEST(PngIo, UnusableFolderGivesErrorNamingPath) {
 TEST(PngIo, MissingFileErrorNamesPath) {
     dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "missing.png";
-    const std::string message = message_of([&] { dgnam::read_png(path); });
+    const std::string message = dgnam::test::error_of([&] { dgnam::read_png(path); });
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
 }
 
@@ -111,7 +102,7 @@ TEST(PngIo, GarbageErrorNamesPath) {
     dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "garbage.png";
     dgnam::test::write_bytes(path, "this is not a picture at all");
-    const std::string message = message_of([&] { dgnam::read_png(path); });
+    const std::string message = dgnam::test::error_of([&] { dgnam::read_png(path); });
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
 }
 
@@ -120,7 +111,7 @@ TEST(PngIo, TruncatedPngErrorNamesPath) {
     const fs::path path = folder.path() / "cut.png";
     const std::string png = dgnam::encode_png(pattern(16, 16));
     dgnam::test::write_bytes(path, png.substr(0, png.size() / 2));
-    const std::string message = message_of([&] { dgnam::read_png(path); });
+    const std::string message = dgnam::test::error_of([&] { dgnam::read_png(path); });
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
 }
 
