@@ -134,7 +134,7 @@ TEST_F(WorkerTest, ParametersChangedWhileRunningReachALaterStep) {
     auto changed = r.params;
     changed.lr_start = 1000.0;
     changed.lr_end = 1000.0;
-    worker->set_params(changed);
+    EXPECT_TRUE(worker->set_params(changed));
     EXPECT_EQ(worker->params().lr_start, 1000.0);
     bool arrived = false;
     const auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -153,6 +153,42 @@ TEST_F(WorkerTest, ParametersChangedWhileRunningReachALaterStep) {
         return p;
     }()),
                  Error);
+}
+
+TEST_F(WorkerTest, ParametersAreTakenUntilTheLastStepAndRefusedAfter) {
+    auto worker = make_worker();
+    auto r = request({0}, 100000);
+    const auto id = worker->start(r);
+    EXPECT_TRUE(worker->set_params(r.params));  // waiting to start or running: taken
+    std::uint64_t seen = 0;
+    while (!worker->frames().newer_than(seen))
+        std::this_thread::sleep_for(1ms);
+    worker->pause();
+    int steps_done = -1;
+    for (int last = -2; steps_done != last; std::this_thread::sleep_for(100ms)) {
+        last = steps_done;  // until the step in flight has finished
+        steps_done = worker->frames().newest()->step.iteration + 1;
+    }
+    // Held before its next step, the run takes iterations lowered to the steps done and ends
+    // there with the change applied.
+    auto shorter = r.params;
+    shorter.iterations = steps_done;
+    EXPECT_TRUE(worker->set_params(shorter));
+    worker->resume();
+    ASSERT_TRUE(log.wait_for_end(id));
+    EXPECT_EQ(log.end_of(id), RunEnd::Completed);
+    ASSERT_EQ(log.units.size(), 1u);
+    EXPECT_EQ(log.units[0].iterations, steps_done);
+    // Past its last step the run takes nothing: a front end restarts the unit instead.
+    EXPECT_FALSE(worker->set_params(r.params));
+
+    const auto cancelled = worker->start(r);
+    while (worker->frames().newest()->run_id != cancelled)
+        std::this_thread::sleep_for(1ms);
+    worker->cancel();
+    EXPECT_FALSE(worker->set_params(r.params));
+    ASSERT_TRUE(log.wait_for_end(cancelled));
+    EXPECT_FALSE(worker->set_params(r.params));  // idle
 }
 
 TEST_F(WorkerTest, PauseHoldsTheRunAndResumeContinues) {

@@ -97,11 +97,12 @@ void Worker::cancel() {
     wake_.notify_all();
 }
 
-void Worker::set_params(const OptimizerParams& params) {
+bool Worker::set_params(const OptimizerParams& params) {
     params.validate();
     std::lock_guard<std::mutex> lock(mutex_);
     params_ = params;
     ++params_version_;
+    return pending_.has_value() || (running_id_ != 0 && !cancel_ && !closed_to_params_);
 }
 
 OptimizerParams Worker::params() const {
@@ -133,6 +134,7 @@ void Worker::loop() {
             id = pending_id_;
             running_id_ = id;
             cancel_ = false;
+            closed_to_params_ = false;
         }
         // Each run takes the thread count set_compute_threads chose last: a new thread (and
         // OpenMP's per-thread setting) would otherwise keep the default team size.
@@ -155,6 +157,14 @@ bool Worker::checkpoint(std::uint64_t& version, std::optional<OptimizerParams>& 
         version = params_version_;
         changed = params_;
     }
+    return true;
+}
+
+bool Worker::close_to_params(std::uint64_t version) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (params_version_ != version)
+        return false;
+    closed_to_params_ = true;
     return true;
 }
 
@@ -207,16 +217,21 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
             FrameImages frame_images(display, optimizer->image_space());
             StallWatch stall;
             std::optional<std::string> stopped_early;
-            while (!optimizer->done()) {
+            const bool last_batch = first + count >= total;
+            for (;;) {
                 changed.reset();
                 if (!checkpoint(version, changed))
                     return finish(id, RunEnd::Cancelled, "");
                 if (changed) {
                     params = *changed;
                     optimizer->set_params(params);
-                    if (optimizer->done())
-                        break;
                 }
+                // The last batch ends only if no newer parameters (more iterations) came since
+                // the checkpoint; from then on set_params says that the run no longer takes any.
+                if (optimizer->done() && (!last_batch || close_to_params(version)))
+                    break;
+                if (optimizer->done())
+                    continue;
                 StepResult step = optimizer->step();
                 stopped_early = stall.observe(step);
                 if (request.publish_frames) {
@@ -232,8 +247,12 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                 }
                 if (events_.progress)
                     events_.progress({id, first, total, optimizer->iteration(), params.iterations});
-                if (stopped_early)
+                if (stopped_early && (!last_batch || close_to_params(version)))
                     break;
+                if (stopped_early) {  // newer parameters came meanwhile: they may get it going
+                    stopped_early.reset();
+                    stall = StallWatch();
+                }
             }
             for (const RowOutcome& row : optimizer->evaluate()) {
                 UnitResult result;

@@ -92,8 +92,10 @@ SettingsEffect LiveSession::set_settings(const RunSettings& settings) {
     try {
         if (effect == SettingsEffect::Restart)
             start(current_);
-        else
-            worker_->set_params(settings.params);
+        else if (!worker_->set_params(settings.params)) {
+            start(current_);  // the run ended after the check above
+            return SettingsEffect::Restart;
+        }
     } catch (...) {
         settings_ = before;  // e.g. pixel method on a pack without a generator's help
         throw;

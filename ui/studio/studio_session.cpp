@@ -87,9 +87,9 @@ bool StudioSession::setSettings(const SessionSettings& settings) {
     settings_ = settings;
     if (!current_.valid() || effect == SettingsEffect::None)
         return true;
-    if (effect == SettingsEffect::Restart)
+    // A run that ended after its last event came through takes no more parameters: restart.
+    if (effect == SettingsEffect::Restart || !live_->setParams(settings.params))
         return selectUnit(current_);
-    live_->setParams(settings.params);
     return true;
 }
 

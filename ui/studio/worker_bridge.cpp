@@ -71,9 +71,9 @@ bool WorkerBridge::paused() const {
     return worker_->paused();
 }
 
-void WorkerBridge::setParams(const OptimizerParams& params) {
-    worker_->set_params(params);
+bool WorkerBridge::setParams(const OptimizerParams& params) {
     request_.params = params;
+    return worker_->set_params(params);
 }
 
 void WorkerBridge::pollFrames() {

@@ -27,7 +27,8 @@ class WorkerBridge : public QObject {
     void resume();
     bool paused() const;
     // Throws dgnam::Error for values out of range.
-    void setParams(const OptimizerParams& params);
+    // False when no run takes them any more (it ended since the last event came through).
+    bool setParams(const OptimizerParams& params);
 
     bool running() const { return running_; }
     std::uint64_t currentRun() const { return current_run_; }

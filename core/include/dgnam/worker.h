@@ -102,8 +102,11 @@ class Worker {
     void pause();
     void resume();
     void cancel();  // the current run ends at its next step boundary; nothing new starts
-    // Throws dgnam::Error for out-of-range values; otherwise applies from the next step.
-    void set_params(const OptimizerParams& params);
+    // Throws dgnam::Error for out-of-range values. Returns true when a run waiting or in
+    // progress takes them (from its next step), false when none will: no run, a cancelled one,
+    // or one past its last step. A front end restarts the unit then; the change is never
+    // silently dropped.
+    bool set_params(const OptimizerParams& params);
     OptimizerParams params() const;
     bool paused() const;
 
@@ -121,6 +124,9 @@ class Worker {
     // The progress report doubles as the cancellation point: waits while paused, returns false
     // when the run must stop. Hands out parameters changed since `version`.
     bool checkpoint(std::uint64_t& version, std::optional<OptimizerParams>& changed);
+    // The run's last batch is done with the parameters of `version`: true, and the run closed to
+    // parameter changes in the same lock, when none newer came; false when they did.
+    bool close_to_params(std::uint64_t version);
     void finish(std::uint64_t id, RunEnd end, const std::string& message);
     at::Tensor encode_start_image(const Image8& image) const;
 
@@ -140,6 +146,7 @@ class Worker {
     bool stopping_ = false;
     OptimizerParams params_;
     std::uint64_t params_version_ = 0;
+    bool closed_to_params_ = false;  // the running run reads no more parameters
 
     std::thread thread_;  // last: starts after every member above exists
 };
