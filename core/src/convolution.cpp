@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
 
+#include "dgnam/direct_convolution.h"
 #include "dgnam/winograd_convolution.h"
 
 namespace dgnam {
@@ -110,6 +111,8 @@ at::Tensor convolution(const at::Tensor& x, const at::Tensor& weight, const at::
         if (stride_one && winograd_pays_off(x, group_weight, bias, pad))
             return per_group_convolution(x, weight, bias, pad, groups);
     } else if (frozen_on_cpu(x, weight, dilation)) {
+        if (stride_one && direct_convolution_fits(x, weight, bias, pad[0], pad[1]))
+            return direct_convolution(x, weight, bias, pad[0], pad[1]);
         if (x.size(0) > 1 && x.size(1) == 1)
             return at::thnn_conv2d(x, weight, {weight.size(2), weight.size(3)}, bias, stride, pad);
         if (space_to_depth_pays_off(x, weight, stride))

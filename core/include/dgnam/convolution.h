@@ -8,7 +8,9 @@
 // space-to-depth rearrangement, whose input gradient oneDNN computes 4x faster. A large frozen
 // 3x3 stride-1 layer in float32 (that one included; a grouped one group by group) runs through
 // oneDNN's Winograd kernel (winograd_convolution.h), which agrees with at::conv2d to float
-// tolerance rather than bit for bit.
+// tolerance rather than bit for bit. A frozen stride-1 layer in float32 with at most four output
+// channels (a generator's grey or RGB last layer) runs as a direct loop (direct_convolution.h),
+// also to float tolerance.
 #include <ATen/Tensor.h>
 
 #include <cstdint>
