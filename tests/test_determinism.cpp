@@ -7,7 +7,7 @@
 namespace dgnam {
 namespace {
 
-std::pair<at::Tensor, Image8> run(const ModelPack& pack, std::uint64_t seed) {
+std::pair<at::Tensor, Image8> synthesize_once(const ModelPack& pack, std::uint64_t seed) {
     OptimizerParams p;
     p.iterations = 25;
     p.seed = seed;
@@ -23,11 +23,11 @@ TEST(Determinism, SameSeedGivesBitIdenticalImagesOnTheCpu) {
     test::ScratchFolder folder;
     test::write_tiny_pack(folder.path());
     const auto pack = load_model_pack(folder.path());
-    const auto a = run(pack, 0);
-    const auto b = run(pack, 0);
+    const auto a = synthesize_once(pack, 0);
+    const auto b = synthesize_once(pack, 0);
     EXPECT_TRUE(at::equal(a.first, b.first));
     EXPECT_EQ(a.second, b.second);
-    const auto c = run(pack, 1);
+    const auto c = synthesize_once(pack, 1);
     EXPECT_FALSE(at::equal(a.first, c.first));
 }
 

@@ -13,11 +13,12 @@
 
 #include "dgnam/convolution.h"
 #include "dgnam/direct_convolution.h"
+#include "test_support.h"
 
 namespace dgnam {
 namespace {
 
-struct Shape {
+struct LayerShape {
     std::int64_t batch, in, out, height, width, kernel, pad_h, pad_w;
     bool bias;
     std::string text() const {
@@ -28,13 +29,13 @@ struct Shape {
     }
 };
 
-struct Layer {
+struct RandomLayer {
     at::Tensor weight, bias, x, grad_y;
 };
 
-Layer random_layer(const Shape& s, std::uint64_t seed) {
+RandomLayer random_layer(const LayerShape& s, std::uint64_t seed) {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    Layer l;
+    RandomLayer l;
     l.weight = at::randn({s.out, s.in, s.kernel, s.kernel}, gen) * 0.1;
     l.bias = s.bias ? at::randn({s.out}, gen) : at::Tensor();
     l.x = at::randn({s.batch, s.in, s.height, s.width}, gen);
@@ -44,38 +45,33 @@ Layer random_layer(const Shape& s, std::uint64_t seed) {
     return l;
 }
 
-struct Outcome {
+struct ValueAndGradient {
     at::Tensor y, grad;
 };
 
 template <class Convolve>
-Outcome run(Convolve convolve, const Layer& l) {
+ValueAndGradient value_and_gradient(Convolve convolve, const RandomLayer& l) {
     auto xi = l.x.clone().requires_grad_(true);
     const auto y = convolve(xi);
     y.backward(l.grad_y);
     return {y.detach(), xi.grad()};
 }
 
-// Largest difference relative to the largest magnitude of the expected values.
-double relative_error(const at::Tensor& actual, const at::Tensor& expected) {
-    return (actual - expected).abs().max().item<double>() / expected.abs().max().item<double>();
-}
-
-class ThreadCount {
+class ComputeThreads {
   public:
-    explicit ThreadCount(int threads) : before_(at::get_num_threads()) {
+    explicit ComputeThreads(int threads) : before_(at::get_num_threads()) {
         at::set_num_threads(threads);
     }
-    ~ThreadCount() { at::set_num_threads(before_); }
-    ThreadCount(const ThreadCount&) = delete;
-    ThreadCount& operator=(const ThreadCount&) = delete;
+    ~ComputeThreads() { at::set_num_threads(before_); }
+    ComputeThreads(const ComputeThreads&) = delete;
+    ComputeThreads& operator=(const ComputeThreads&) = delete;
 
   private:
     int before_;
 };
 
 TEST(DirectConvolution, AgreesWithConv2dValuesAndInputGradient) {
-    const Shape shapes[] = {
+    const LayerShape shapes[] = {
         {5, 8, 1, 32, 32, 3, 1, 1, true},   // the bundled generator's last layer
         {1, 3, 3, 17, 23, 3, 1, 1, false},  // widths that leave a part-filled vector
         {2, 64, 3, 40, 33, 3, 0, 0, true},  // many input channels: a gradient of 64 outputs
@@ -88,7 +84,7 @@ TEST(DirectConvolution, AgreesWithConv2dValuesAndInputGradient) {
         SCOPED_TRACE(s.text());
         const auto l = random_layer(s, seed++);
         ASSERT_TRUE(direct_convolution_fits(l.x, l.weight, l.bias, s.pad_h, s.pad_w));
-        const auto expected = run(
+        const auto expected = value_and_gradient(
             [&](const at::Tensor& xi) {
                 return at::conv2d(xi, l.weight, l.bias, 1, {s.pad_h, s.pad_w});
             },
@@ -98,15 +94,15 @@ TEST(DirectConvolution, AgreesWithConv2dValuesAndInputGradient) {
             if (!cpu_has(set))
                 continue;
             SCOPED_TRACE("instruction set " + std::to_string(static_cast<int>(set)));
-            const auto actual = run(
+            const auto actual = value_and_gradient(
                 [&](const at::Tensor& xi) {
                     return direct_convolution(xi, l.weight, l.bias, s.pad_h, s.pad_w, set);
                 },
                 l);
             ASSERT_EQ(actual.y.sizes(), expected.y.sizes());
             ASSERT_EQ(actual.grad.sizes(), expected.grad.sizes());
-            EXPECT_LT(relative_error(actual.y, expected.y), 1e-5);
-            EXPECT_LT(relative_error(actual.grad, expected.grad), 1e-5);
+            EXPECT_LT(test::relative_error(actual.y, expected.y), 1e-5);
+            EXPECT_LT(test::relative_error(actual.grad, expected.grad), 1e-5);
         }
     }
 }
@@ -115,8 +111,8 @@ TEST(DirectConvolution, SameResultOnOneThreadAndOnTwo) {
     // Each output row is one task summed in the same order, however the rows are shared out.
     const auto l = random_layer({16, 8, 3, 32, 32, 3, 1, 1, true}, 3);
     const auto on = [&](int threads) {
-        ThreadCount count(threads);
-        return run(
+        ComputeThreads count(threads);
+        return value_and_gradient(
             [&](const at::Tensor& xi) { return direct_convolution(xi, l.weight, l.bias, 1, 1); },
             l);
     };
@@ -130,10 +126,12 @@ TEST(DirectConvolution, TakesAnyInputLayoutAndNoGradientMode) {
     const auto expected = at::conv2d(l.x, l.weight, l.bias, 1, 1);
     at::NoGradGuard no_grad;
     const auto channels_last = l.x.contiguous(at::MemoryFormat::ChannelsLast);
-    EXPECT_LT(relative_error(direct_convolution(channels_last, l.weight, l.bias, 1, 1), expected),
-              1e-5);
+    EXPECT_LT(
+        test::relative_error(direct_convolution(channels_last, l.weight, l.bias, 1, 1), expected),
+        1e-5);
     const auto strided = at::cat({l.x, l.x}, 3).narrow(3, 0, 19);  // rows twice as long
-    EXPECT_LT(relative_error(direct_convolution(strided, l.weight, l.bias, 1, 1), expected), 1e-5);
+    EXPECT_LT(test::relative_error(direct_convolution(strided, l.weight, l.bias, 1, 1), expected),
+              1e-5);
 }
 
 TEST(DirectConvolution, FitsFrozenFloatLayersWithFewOutputChannelsOnly) {

@@ -54,10 +54,10 @@ std::vector<dgnam::GalleryItem> sample_items() {
     return items;
 }
 
-const json kModel = {{"name", "CaffeNet <test>"}, {"generator", "fc6"}};
-const json kParams = {{"iterations", 200}, {"learning_rate", 0.05}, {"note", "a<b"}};
+const json kGalleryModel = {{"name", "CaffeNet <test>"}, {"generator", "fc6"}};
+const json kGalleryParams = {{"iterations", 200}, {"learning_rate", 0.05}, {"note", "a<b"}};
 
-std::map<std::string, std::string> snapshot(const fs::path& folder) {
+std::map<std::string, std::string> folder_snapshot(const fs::path& folder) {
     std::map<std::string, std::string> files;
     for (const auto& entry : fs::recursive_directory_iterator(folder)) {
         if (entry.is_regular_file()) {
@@ -163,7 +163,7 @@ TEST(Gallery, WritesEveryFile) {
     dgnam::test::ScratchFolder temp;
     const fs::path folder = temp.path() / "export";
     const std::vector<dgnam::GalleryItem> items = sample_items();
-    dgnam::write_gallery(folder, kModel, kParams, items);
+    dgnam::write_gallery(folder, kGalleryModel, kGalleryParams, items);
 
     for (const dgnam::GalleryItem& it : items) {
         const fs::path png = folder / dgnam::gallery_file_name(it);
@@ -175,19 +175,19 @@ TEST(Gallery, WritesEveryFile) {
     EXPECT_TRUE(fs::is_regular_file(folder / "index.html"));
     EXPECT_TRUE(fs::is_regular_file(folder / "gallery.json"));
     // Nothing else, in particular no temporary files.
-    EXPECT_EQ(snapshot(folder).size(), items.size() + 3);
+    EXPECT_EQ(folder_snapshot(folder).size(), items.size() + 3);
 }
 
 TEST(Gallery, GalleryJsonFollowsTheSchema) {
     dgnam::test::ScratchFolder temp;
     const std::vector<dgnam::GalleryItem> items = sample_items();
-    dgnam::write_gallery(temp.path(), kModel, kParams, items);
+    dgnam::write_gallery(temp.path(), kGalleryModel, kGalleryParams, items);
     const json index = json::parse(dgnam::test::read_bytes(temp.path() / "gallery.json"));
 
     ASSERT_TRUE(index.is_object());
     EXPECT_EQ(index.size(), 3u);
-    EXPECT_EQ(index.at("model"), kModel);
-    EXPECT_EQ(index.at("params"), kParams);
+    EXPECT_EQ(index.at("model"), kGalleryModel);
+    EXPECT_EQ(index.at("params"), kGalleryParams);
     ASSERT_EQ(index.at("items").size(), items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
         const json& entry = index.at("items")[i];
@@ -219,11 +219,11 @@ TEST(Gallery, IndexReadsBackEqual) {
     std::vector<dgnam::GalleryItem> items = sample_items();
     items[0].seed = UINT64_MAX;
     items[1].unit = -5;
-    dgnam::write_gallery(temp.path(), kModel, kParams, items);
+    dgnam::write_gallery(temp.path(), kGalleryModel, kGalleryParams, items);
     const dgnam::GalleryIndex index = dgnam::read_gallery_index(temp.path() / "gallery.json");
 
-    EXPECT_EQ(index.model, kModel);
-    EXPECT_EQ(index.params, kParams);
+    EXPECT_EQ(index.model, kGalleryModel);
+    EXPECT_EQ(index.params, kGalleryParams);
     ASSERT_EQ(index.items.size(), items.size());
     ASSERT_EQ(index.files.size(), items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -241,8 +241,8 @@ TEST(Gallery, IndexReadsBackEqual) {
 
 TEST(Gallery, SecondExportWithoutOverwriteIsRefusedAndChangesNothing) {
     dgnam::test::ScratchFolder temp;
-    dgnam::write_gallery(temp.path(), kModel, kParams, sample_items());
-    const auto before = snapshot(temp.path());
+    dgnam::write_gallery(temp.path(), kGalleryModel, kGalleryParams, sample_items());
+    const auto before = folder_snapshot(temp.path());
 
     std::vector<dgnam::GalleryItem> other = sample_items();
     other[0].image = solid(8, 8, 1, 2, 3);
@@ -251,12 +251,12 @@ TEST(Gallery, SecondExportWithoutOverwriteIsRefusedAndChangesNothing) {
         dgnam::test::error_of([&] { dgnam::write_gallery(temp.path(), {}, {}, other); });
     EXPECT_NE(message.find(temp.path().string()), std::string::npos) << message;
     EXPECT_NE(message.find("--force"), std::string::npos) << message;
-    EXPECT_EQ(snapshot(temp.path()), before);
+    EXPECT_EQ(folder_snapshot(temp.path()), before);
 }
 
 TEST(Gallery, OverwriteReplacesTheGallery) {
     dgnam::test::ScratchFolder temp;
-    dgnam::write_gallery(temp.path(), kModel, kParams, sample_items());
+    dgnam::write_gallery(temp.path(), kGalleryModel, kGalleryParams, sample_items());
     std::vector<dgnam::GalleryItem> other{item("fc8", 1, "koi", solid(8, 8, 1, 2, 3))};
     dgnam::GalleryOptions options;
     options.overwrite = true;
@@ -272,7 +272,7 @@ TEST(Gallery, OverwriteReplacesTheGallery) {
 TEST(Gallery, IndexHtmlIsSelfContainedAndEscaped) {
     dgnam::test::ScratchFolder temp;
     const std::vector<dgnam::GalleryItem> items = sample_items();
-    dgnam::write_gallery(temp.path(), kModel, kParams, items);
+    dgnam::write_gallery(temp.path(), kGalleryModel, kGalleryParams, items);
     const std::string html = dgnam::test::read_bytes(temp.path() / "index.html");
 
     for (const dgnam::GalleryItem& it : items) {
@@ -342,7 +342,7 @@ TEST(Gallery, UnusableFolderGivesErrorNamingIt) {
 // Each case edits one field of a valid gallery.json; the error must name the file and field.
 TEST(Gallery, IndexReaderRejectsSchemaViolations) {
     dgnam::test::ScratchFolder temp;
-    dgnam::write_gallery(temp.path(), kModel, kParams, sample_items());
+    dgnam::write_gallery(temp.path(), kGalleryModel, kGalleryParams, sample_items());
     const fs::path path = temp.path() / "gallery.json";
     const json valid = json::parse(dgnam::test::read_bytes(path));
 

@@ -7,6 +7,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "dgnam/local_response_norm.h"
+#include "test_support.h"
 
 namespace dgnam {
 namespace {
@@ -21,19 +22,14 @@ at::Tensor composed(const at::Tensor& x, const LocalResponseNormParams& p) {
     return x * at::pow(p.k + p.alpha * s, -p.beta);
 }
 
-double relative_error(const at::Tensor& actual, const at::Tensor& expected) {
-    return (actual.to(at::kDouble) - expected).abs().max().item<double>() /
-           expected.abs().max().item<double>();
-}
-
-struct Case {
+struct NormCase {
     std::vector<std::int64_t> shape;
     LocalResponseNormParams params;
 };
 
 TEST(LocalResponseNorm, AgreesWithComposedFormulaValuesAndInputGradient) {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(11);
-    const std::vector<Case> cases = {
+    const std::vector<NormCase> cases = {
         {{2, 96, 7, 5}, {5, 1e-4, 0.75, 1.0}},  // CaffeNet's norm1 at a small size
         {{1, 6, 4, 3}, {3, 0.3, 0.75, 2.0}},    // large alpha: the normalisation matters
         {{1, 3, 4, 4}, {5, 0.5, 0.6, 1.0}},     // window wider than the channels; general power
@@ -54,9 +50,9 @@ TEST(LocalResponseNorm, AgreesWithComposedFormulaValuesAndInputGradient) {
         expected.backward(grad_y.to(at::kDouble));
 
         EXPECT_EQ(y.sizes(), x.sizes());
-        EXPECT_LT(relative_error(y.detach(), expected.detach()), 1e-6);
+        EXPECT_LT(test::relative_error(y.detach(), expected.detach()), 1e-6);
         ASSERT_TRUE(xf.grad().defined());
-        EXPECT_LT(relative_error(xf.grad(), xd.grad()), 1e-5);
+        EXPECT_LT(test::relative_error(xf.grad(), xd.grad()), 1e-5);
     }
 }
 

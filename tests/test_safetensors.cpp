@@ -42,7 +42,7 @@ std::string f32_bytes(std::initializer_list<float> values) {
 }
 
 // A safetensors file as the format defines it: length, JSON header, data.
-std::string file_bytes(const std::string& header, const std::string& data = "") {
+std::string safetensors_bytes(const std::string& header, const std::string& data = "") {
     return le64(header.size()) + header + data;
 }
 
@@ -87,7 +87,7 @@ TEST(Safetensors, ReadsHandBuiltFile) {
         R"({"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
         R"("b":{"dtype":"U8","shape":[1,3],"data_offsets":[8,11]}})";
     dgnam::test::write_bytes(
-        path, file_bytes(header, f32_bytes({1.5f, -2.0f}) + std::string("\x01\x02\xff")));
+        path, safetensors_bytes(header, f32_bytes({1.5f, -2.0f}) + std::string("\x01\x02\xff")));
 
     const dgnam::SafetensorsFile file = dgnam::read_safetensors(path);
     ASSERT_EQ(file.tensors.size(), 2u);
@@ -228,8 +228,8 @@ TEST(Safetensors, BoolBytesOtherThanOneReadAsTrue) {
     dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "bool.safetensors";
     dgnam::test::write_bytes(
-        path, file_bytes(R"({"m":{"dtype":"BOOL","shape":[3],"data_offsets":[0,3]}})",
-                         std::string("\x00\x01\x07", 3)));
+        path, safetensors_bytes(R"({"m":{"dtype":"BOOL","shape":[3],"data_offsets":[0,3]}})",
+                                std::string("\x00\x01\x07", 3)));
     const at::Tensor m = dgnam::read_safetensors(path).tensors.at("m");
     EXPECT_EQ(m.scalar_type(), at::kBool);
     EXPECT_EQ(raw_bytes(m), std::string("\x00\x01\x01", 3));
@@ -239,9 +239,9 @@ TEST(Safetensors, EmptyRangesDoNotCountAsOverlap) {
     dgnam::test::ScratchFolder folder;
     const fs::path path = folder.path() / "zero.safetensors";
     dgnam::test::write_bytes(
-        path, file_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
-                         R"("z":{"dtype":"F32","shape":[0,5],"data_offsets":[2,2]}})",
-                         f32_bytes({7.0f})));
+        path, safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                                R"("z":{"dtype":"F32","shape":[0,5],"data_offsets":[2,2]}})",
+                                f32_bytes({7.0f})));
     const dgnam::SafetensorsFile file = dgnam::read_safetensors(path);
     EXPECT_EQ(file.tensors.at("z").sizes(), at::IntArrayRef({0, 5}));
 }
@@ -296,7 +296,7 @@ TEST_P(SafetensorsMalformed, GivesErrorNamingFileAndProblem) {
 const std::string kF32x2 = f32_bytes({1.0f, 2.0f});
 
 std::string one_tensor(const std::string& entry, const std::string& data = kF32x2) {
-    return file_bytes(R"({"t":)" + entry + "}", data);
+    return safetensors_bytes(R"({"t":)" + entry + "}", data);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -306,8 +306,8 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"short", "abc", "shorter than the 8-byte header length"},
         Malformed{"header_past_end", le64(1000) + "{}", "the header claims 1000 bytes"},
         Malformed{"huge_header_length", le64(UINT64_MAX) + "{}", "the header claims"},
-        Malformed{"not_json", file_bytes("{not json"), "not valid JSON"},
-        Malformed{"not_object", file_bytes("[1,2]"), "not a JSON object"},
+        Malformed{"not_json", safetensors_bytes("{not json"), "not valid JSON"},
+        Malformed{"not_object", safetensors_bytes("[1,2]"), "not a JSON object"},
         Malformed{"entry_not_object", one_tensor("[]"), "tensor 't'"},
         Malformed{"missing_dtype", one_tensor(R"({"shape":[2],"data_offsets":[0,8]})"),
                   "tensor 't': \"dtype\" is missing"},
@@ -353,13 +353,13 @@ INSTANTIATE_TEST_SUITE_P(
                   one_tensor(R"({"dtype":"F32","shape":[3],"data_offsets":[0,8]})"),
                   "tensor 't': data_offsets [0, 8] hold 8 bytes but its shape and dtype need 12"},
         Malformed{"overlap",
-                  file_bytes(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                             R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-                             kF32x2),
+                  safetensors_bytes(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                                    R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                                    kF32x2),
                   "tensor 'b': its data overlaps that of tensor 'a'"},
-        Malformed{"metadata_not_object", file_bytes(R"({"__metadata__":[]})"),
+        Malformed{"metadata_not_object", safetensors_bytes(R"({"__metadata__":[]})"),
                   "\"__metadata__\" is not an object"},
-        Malformed{"metadata_not_string", file_bytes(R"({"__metadata__":{"epoch":3}})"),
+        Malformed{"metadata_not_string", safetensors_bytes(R"({"__metadata__":{"epoch":3}})"),
                   "metadata 'epoch' is not a string"}),
     [](const testing::TestParamInfo<Malformed>& info) { return std::string(info.param.name); });
 

@@ -149,6 +149,12 @@ CommandResult run_command(const std::string& command_line) {
     return result;
 }
 
+double relative_error(const at::Tensor& actual, const at::Tensor& expected) {
+    const auto reference = expected.to(at::kDouble);
+    return (actual.to(at::kDouble) - reference).abs().max().item<double>() /
+           reference.abs().max().item<double>();
+}
+
 std::string error_of(const std::function<void()>& action) {
     try {
         action();

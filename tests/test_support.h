@@ -69,4 +69,7 @@ CommandResult run_command(const std::string& command_line);
 // The message of the dgnam::Error that `action` throws, or "(no error)".
 std::string error_of(const std::function<void()>& action);
 
+// The largest difference, in double, relative to the largest magnitude of the expected values.
+double relative_error(const at::Tensor& actual, const at::Tensor& expected);
+
 }  // namespace dgnam::test

@@ -8,6 +8,7 @@
 
 #include "dgnam/convolution.h"
 #include "dgnam/winograd_convolution.h"
+#include "test_support.h"
 
 namespace dgnam {
 namespace {
@@ -27,11 +28,6 @@ Outcome run(const std::function<at::Tensor(const at::Tensor&)>& conv, const at::
     const auto y = conv(xi);
     y.backward(grad_y);
     return {y.detach(), xi.grad()};
-}
-
-// Largest difference relative to the largest magnitude of the expected values.
-double relative_error(const at::Tensor& actual, const at::Tensor& expected) {
-    return (actual - expected).abs().max().item<double>() / expected.abs().max().item<double>();
 }
 
 TEST(WinogradConvolution, AgreesWithConv2dValuesAndInputGradient) {
@@ -58,8 +54,8 @@ TEST(WinogradConvolution, AgreesWithConv2dValuesAndInputGradient) {
                 grad_y);
         ASSERT_EQ(actual.y.sizes(), expected.y.sizes());
         ASSERT_EQ(actual.grad.sizes(), expected.grad.sizes());
-        EXPECT_LT(relative_error(actual.y, expected.y), 1e-5);
-        EXPECT_LT(relative_error(actual.grad, expected.grad), 1e-5);
+        EXPECT_LT(test::relative_error(actual.y, expected.y), 1e-5);
+        EXPECT_LT(test::relative_error(actual.grad, expected.grad), 1e-5);
         // Winograd's transforms round differently: equal bits would mean the direct kernel ran.
         EXPECT_FALSE(at::equal(actual.y, expected.y));
     }
@@ -81,8 +77,8 @@ TEST(WinogradConvolution, GroupedLayerRunsGroupByGroup) {
         x, grad_y);
     const auto expected = run(
         [&](const at::Tensor& xi) { return at::conv2d(xi, weight, bias, 1, 1, 1, 2); }, x, grad_y);
-    EXPECT_LT(relative_error(actual.y, expected.y), 1e-5);
-    EXPECT_LT(relative_error(actual.grad, expected.grad), 1e-5);
+    EXPECT_LT(test::relative_error(actual.y, expected.y), 1e-5);
+    EXPECT_LT(test::relative_error(actual.grad, expected.grad), 1e-5);
     EXPECT_FALSE(at::equal(actual.y, expected.y)) << "the grouped layer took the direct kernel";
 }
 

@@ -12,37 +12,12 @@
 #include <utility>
 
 #include "dgnam/error.h"
+#include "unique_fd.h"
 
 namespace dgnam {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Owns a file descriptor; close() reports errors for the cases where they matter (the last
-// chance to hear about a failed delayed write), the destructor is the silent fallback.
-class UniqueFd {
-  public:
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    UniqueFd& operator=(UniqueFd&&) = delete;
-    ~UniqueFd() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    int get() const { return fd_; }
-    // Returns 0 or an errno value.
-    int close() {
-        const int fd = std::exchange(fd_, -1);
-        // Linux releases the descriptor even when close fails, so retrying would be wrong.
-        return ::close(fd) == 0 ? 0 : errno;
-    }
-
-  private:
-    int fd_;
-};
 
 // Removes the temporary file unless the rename succeeded, so a failure leaves no litter.
 class TempPath {

@@ -9,6 +9,7 @@
 
 #include "dgnam/error.h"
 #include "dgnam/gradient_step.h"
+#include "dgnam/seconds_since.h"
 
 namespace dgnam {
 namespace {
@@ -31,11 +32,6 @@ at::Tensor initial_code(const InitialCode& init, std::int64_t rows, std::int64_t
     throw Error("initial code has shape [" + std::to_string(c.dim() ? c.size(0) : 0) +
                 (c.dim() == 2 ? ", " + std::to_string(c.size(1)) : std::string()) +
                 "]; the generator takes codes of " + std::to_string(size) + " values");
-}
-
-double elapsed_ms(std::chrono::steady_clock::time_point since) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since)
-        .count();
 }
 
 }  // namespace
@@ -117,7 +113,7 @@ StepResult DgnAm::step() {
     records_.observe(readout.activations, x0.detach());
     result.images = x0.detach();
     ++iteration_;
-    result.milliseconds = elapsed_ms(started);
+    result.milliseconds = 1000.0 * seconds_since(started);
     return result;
 }
 

@@ -8,6 +8,7 @@
 
 #include "dgnam/error.h"
 #include "dgnam/idx_file.h"
+#include "dgnam/shape_text.h"
 
 namespace dgnam {
 namespace {
@@ -17,13 +18,6 @@ namespace fs = std::filesystem;
 constexpr const char* kInstall = "install it with `apt-get install dataset-fashion-mnist`";
 constexpr std::int64_t kSide = 28;
 constexpr std::int64_t kClasses = 10;
-
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-    std::string text = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(shape[i]);
-    return text + "]";
-}
 
 IdxArray read_part(const fs::path& file) {
     std::error_code ec;

@@ -18,6 +18,7 @@
 #include "dgnam/atomic_file.h"
 #include "dgnam/error.h"
 #include "dgnam/png_io.h"
+#include "quoted_path.h"
 
 namespace dgnam {
 namespace {
@@ -29,10 +30,6 @@ using ordered_json = nlohmann::ordered_json;
 constexpr const char* kIndexName = "gallery.json";
 constexpr const char* kImagesFolder = "images";
 constexpr const char* kContactSheetName = "contact_sheet.png";
-
-std::string quoted(const fs::path& path) {
-    return "'" + path.string() + "'";
-}
 
 std::string describe(const GalleryItem& item) {
     return "layer '" + item.layer + "' unit " + std::to_string(item.unit);

@@ -43,7 +43,7 @@ const char* idx_type_name(std::uint8_t type) {
     return "unknown type";
 }
 
-std::string shape_text(const std::vector<std::int64_t>& shape) {
+std::string dimensions_text(const std::vector<std::int64_t>& shape) {
     std::string text;
     for (std::size_t i = 0; i < shape.size(); ++i)
         text += (i ? " x " : "") + std::to_string(shape[i]);
@@ -145,7 +145,7 @@ IdxArray read_idx_gz(const fs::path& path) {
         total *= size;
         if (total > kMaxBytes)
             throw in.fail("the IDX header describes an array over 2 GiB (" +
-                          shape_text(array.shape) + (d + 1 < dims ? " x ..." : "") +
+                          dimensions_text(array.shape) + (d + 1 < dims ? " x ..." : "") +
                           " bytes); the file is corrupt or not an IDX file");
     }
 
@@ -158,13 +158,13 @@ IdxArray read_idx_gz(const fs::path& path) {
         const std::size_t got = in.read(array.data.data() + have, chunk);
         if (got < chunk)
             throw in.fail("the data ends after " + std::to_string(have + got) + " of " +
-                          std::to_string(expected) + " bytes (" + shape_text(array.shape) +
+                          std::to_string(expected) + " bytes (" + dimensions_text(array.shape) +
                           "); the file is truncated, download it again");
     }
     std::uint8_t extra;
     if (in.read(&extra, 1) != 0)
         throw in.fail("more data follows the " + std::to_string(expected) + " bytes (" +
-                      shape_text(array.shape) +
+                      dimensions_text(array.shape) +
                       ") the IDX header describes; the file is corrupt or not an IDX file");
     return array;
 }

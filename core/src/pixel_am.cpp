@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "dgnam/gradient_step.h"
+#include "dgnam/seconds_since.h"
 
 namespace dgnam {
 namespace {
@@ -102,9 +103,7 @@ StepResult PixelAm::step() {
     result.images = image_.detach();
     image_ = at::where(keep_rows, image_, updated).detach();
     ++iteration_;
-    result.milliseconds =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-            .count();
+    result.milliseconds = 1000.0 * seconds_since(started);
     return result;
 }
 

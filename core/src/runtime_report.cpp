@@ -15,6 +15,7 @@
 #include "dgnam/build_config.h"
 #include "dgnam/device.h"
 #include "dgnam/median.h"
+#include "dgnam/seconds_since.h"
 
 namespace dgnam {
 namespace {
@@ -158,8 +159,7 @@ double measure_matrix_product_gflops(int n, int repeats) {
     for (int i = 0; i < std::max(repeats, 1); ++i) {
         const auto start = std::chrono::steady_clock::now();
         at::mm_out(c, a, b);
-        const double s =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double s = seconds_since(start);
         rates.push_back(2.0 * n * n * n / s / 1e9);
     }
     return median(rates);

@@ -19,6 +19,8 @@
 
 #include "dgnam/atomic_file.h"
 #include "dgnam/error.h"
+#include "quoted_path.h"
+#include "unique_fd.h"
 
 // The format stores little-endian data and we copy it verbatim.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -67,29 +69,8 @@ const Dtype* dtype_by_type(at::ScalarType type) {
     return nullptr;
 }
 
-std::string quoted(const fs::path& path) {
-    return "'" + path.string() + "'";
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading
-
-class UniqueFd {
-  public:
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-
-  private:
-    int fd_;
-};
 
 [[noreturn]] void invalid(const fs::path& path, const std::string& problem) {
     throw Error(quoted(path) + " is not a valid safetensors file: " + problem + ".");

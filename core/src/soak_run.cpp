@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "dgnam/error.h"
+#include "dgnam/seconds_since.h"
 #include "dgnam/worker.h"
 
 namespace dgnam {
@@ -77,8 +78,7 @@ SoakReport soak_worker(ModelPack pack, const c10::Device& device, int count, int
             report.resident_after_early = resident_memory_bytes();
     }
     report.resident_at_end = resident_memory_bytes();
-    report.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    report.seconds = seconds_since(started);
     return report;
 }
 

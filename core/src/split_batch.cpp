@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "dgnam/error.h"
+#include "dgnam/seconds_since.h"
 
 namespace dgnam {
 namespace {
@@ -42,9 +43,7 @@ StepResult SplitBatch::step() {
     }
     if (images.size() > 1)
         merged.images = at::cat(images);
-    merged.milliseconds =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-            .count();
+    merged.milliseconds = 1000.0 * seconds_since(started);
     return merged;
 }
 

@@ -8,15 +8,12 @@
 #include "dgnam/dgn_am_batch.h"
 #include "dgnam/error.h"
 #include "dgnam/median.h"
+#include "dgnam/seconds_since.h"
 
 namespace dgnam {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 std::vector<std::int64_t> units_of(const Classifier& classifier, const std::string& layer,
                                    int first, int count) {

@@ -13,16 +13,13 @@
 #include "dgnam/error.h"
 #include "dgnam/image_bridge.h"
 #include "dgnam/network_models.h"
+#include "dgnam/seconds_since.h"
 #include "dgnam/sequential_net.h"
 
 namespace dgnam {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) {
-    return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 at::Tensor to_unit(const at::Tensor& bytes) {
     return bytes.to(at::kFloat) / 255.0;

@@ -10,9 +10,6 @@
 namespace dgnam::live {
 namespace {
 
-constexpr ImGuiWindowFlags kPanelFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                         ImGuiWindowFlags_NoCollapse |
-                                         ImGuiWindowFlags_NoSavedSettings;
 constexpr float kLabelWidth = 130.0f;  // room for the longest parameter name right of a slider
 constexpr float kPlotHeight = 70.0f;
 

@@ -2,6 +2,8 @@
 // The window's Dear ImGui panels. Each draws one rectangle of the layout from the session's
 // state; what the user asks for either goes straight to the session (picking a unit, changing
 // a parameter) or comes back as a Command for the app, which also serves the keyboard.
+#include <imgui.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +15,11 @@
 #include "thumbnail_cache.h"
 
 namespace dgnam::live {
+
+// Every panel sits where the layout puts it: no moving, resizing, collapsing or saved positions.
+inline constexpr ImGuiWindowFlags kPanelFlags =
+    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+    ImGuiWindowFlags_NoSavedSettings;
 
 // What the panels remember between frames.
 struct PanelState {

@@ -10,10 +10,6 @@
 namespace dgnam::live {
 namespace {
 
-constexpr ImGuiWindowFlags kPanelFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                         ImGuiWindowFlags_NoCollapse |
-                                         ImGuiWindowFlags_NoSavedSettings;
-
 std::string shape_text(const std::vector<std::int64_t>& shape) {
     std::string text;
     for (std::size_t i = 0; i < shape.size(); ++i)
