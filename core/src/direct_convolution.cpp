@@ -64,6 +64,7 @@ template <int Block>
     }
 }
 
+#if defined(__x86_64__) || defined(__i386__)
 template <int Block>
 [[gnu::target("avx512f")]] void output_rows_avx512(const PaddedInput& in, const Kernel& k,
                                                    std::int64_t first, std::int64_t row,
@@ -77,6 +78,7 @@ template <int Block>
                                                   std::int64_t vectors, float* out) {
     output_rows<Block>(in, k, first, row, vectors, out);
 }
+#endif
 
 template <int Block>
 void output_rows_baseline(const PaddedInput& in, const Kernel& k, std::int64_t first,
@@ -96,20 +98,21 @@ InstructionSet best_instruction_set() {
 
 // The variant for `set` and `channels` (1 .. kBlock) output channels at once.
 OutputRows output_rows_for(InstructionSet set, std::int64_t channels) {
+    static const OutputRows baseline[kBlock] = {output_rows_baseline<1>, output_rows_baseline<2>,
+                                                output_rows_baseline<3>, output_rows_baseline<4>};
+    if (set == InstructionSet::Best)
+        set = best_instruction_set();
+#if defined(__x86_64__) || defined(__i386__)
     static const OutputRows avx512[kBlock] = {output_rows_avx512<1>, output_rows_avx512<2>,
                                               output_rows_avx512<3>, output_rows_avx512<4>};
     static const OutputRows avx2[kBlock] = {output_rows_avx2<1>, output_rows_avx2<2>,
                                             output_rows_avx2<3>, output_rows_avx2<4>};
-    static const OutputRows baseline[kBlock] = {output_rows_baseline<1>, output_rows_baseline<2>,
-                                                output_rows_baseline<3>, output_rows_baseline<4>};
-    switch (set == InstructionSet::Best ? best_instruction_set() : set) {
-        case InstructionSet::Avx512:
-            return avx512[channels - 1];
-        case InstructionSet::Avx2:
-            return avx2[channels - 1];
-        default:
-            return baseline[channels - 1];
-    }
+    if (set == InstructionSet::Avx512)
+        return avx512[channels - 1];
+    if (set == InstructionSet::Avx2)
+        return avx2[channels - 1];
+#endif
+    return baseline[channels - 1];
 }
 
 // The convolution itself: x [N, C, H, W] and weight [O, C, kh, kw] contiguous float32, any O.
@@ -207,10 +210,16 @@ bool direct_convolution_fits(const at::Tensor& x, const at::Tensor& weight, cons
 
 bool cpu_has(InstructionSet set) {
     switch (set) {
+#if defined(__x86_64__) || defined(__i386__)
         case InstructionSet::Avx512:
             return __builtin_cpu_supports("avx512f");
         case InstructionSet::Avx2:
             return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else  // other CPUs (arm64): the plain variant; the compiler splits its vectors into their own
+        case InstructionSet::Avx512:
+        case InstructionSet::Avx2:
+            return false;
+#endif
         default:
             return true;
     }
