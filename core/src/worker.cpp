@@ -217,7 +217,11 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
             FrameImages frame_images(display, optimizer->image_space());
             StallWatch stall;
             std::optional<std::string> stopped_early;
+            // The last batch ends only if no newer parameters came since the checkpoint (more
+            // iterations, or ones that may get a stalled unit going); from then on set_params
+            // says that the run no longer takes any.
             const bool last_batch = first + count >= total;
+            auto batch_ends = [&] { return !last_batch || close_to_params(version); };
             for (;;) {
                 changed.reset();
                 if (!checkpoint(version, changed))
@@ -226,12 +230,11 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                     params = *changed;
                     optimizer->set_params(params);
                 }
-                // The last batch ends only if no newer parameters (more iterations) came since
-                // the checkpoint; from then on set_params says that the run no longer takes any.
-                if (optimizer->done() && (!last_batch || close_to_params(version)))
-                    break;
-                if (optimizer->done())
+                if (optimizer->done()) {
+                    if (batch_ends())
+                        break;
                     continue;
+                }
                 StepResult step = optimizer->step();
                 stopped_early = stall.observe(step);
                 if (request.publish_frames) {
@@ -247,9 +250,9 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                 }
                 if (events_.progress)
                     events_.progress({id, first, total, optimizer->iteration(), params.iterations});
-                if (stopped_early && (!last_batch || close_to_params(version)))
-                    break;
-                if (stopped_early) {  // newer parameters came meanwhile: they may get it going
+                if (stopped_early) {
+                    if (batch_ends())
+                        break;
                     stopped_early.reset();
                     stall = StallWatch();
                 }

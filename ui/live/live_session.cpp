@@ -1,7 +1,6 @@
 #include "live_session.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "dgnam/error.h"
 #include "dgnam/gallery.h"
@@ -81,10 +80,7 @@ void LiveSession::step_unit(int delta) {
 
 SettingsEffect LiveSession::set_settings(const RunSettings& settings) {
     settings.params.validate();
-    // A run that ended since the last poll() counts as ended: new parameters sent to it would
-    // be lost.
-    const bool active = run_active_ && !worker_->wait_until_idle(std::chrono::milliseconds(0));
-    const SettingsEffect effect = settings_effect(settings_, settings, active);
+    const SettingsEffect effect = settings_effect(settings_, settings, run_active_);
     const RunSettings before = settings_;
     settings_ = settings;
     if (!current_.valid() || effect == SettingsEffect::None)
@@ -93,7 +89,7 @@ SettingsEffect LiveSession::set_settings(const RunSettings& settings) {
         if (effect == SettingsEffect::Restart)
             start(current_);
         else if (!worker_->set_params(settings.params)) {
-            start(current_);  // the run ended after the check above
+            start(current_);  // the run ended since the last poll(): it takes no parameters
             return SettingsEffect::Restart;
         }
     } catch (...) {
