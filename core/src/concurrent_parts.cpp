@@ -118,8 +118,10 @@ void ConcurrentParts::serve(int part) {
             error = std::current_exception();
         }
         {
+            // Moved, not copied: this thread must hold no reference once it unlocks, or the
+            // exception's last release could fall on either thread depending on timing.
             std::lock_guard<std::mutex> lock(mutex_);
-            errors_[static_cast<std::size_t>(part)] = error;
+            errors_[static_cast<std::size_t>(part)] = std::move(error);
             --running_;
         }
         finished_.notify_one();
@@ -137,9 +139,7 @@ void ConcurrentParts::run(const std::function<void(int)>& work) {
         work_ = &work;
         caller_state_ = &state;
         running_ = static_cast<int>(helpers_.size());
-        ++round_;
-        for (auto& e : errors_)
-            e = nullptr;
+        ++round_;  // errors_ is all null: the last run() emptied it
     }
     start_.notify_all();
     try {
@@ -153,9 +153,15 @@ void ConcurrentParts::run(const std::function<void(int)>& work) {
     finished_.wait(lock, [this] { return running_ == 0; });
     work_ = nullptr;
     caller_state_ = nullptr;
-    for (auto& e : errors_)
-        if (e)
-            std::rethrow_exception(e);
+    std::exception_ptr first;
+    for (auto& e : errors_) {
+        if (e && !first)
+            first = std::move(e);
+        e = nullptr;  // the exceptions are released here, on the caller, under the lock
+    }
+    lock.unlock();
+    if (first)
+        std::rethrow_exception(first);
 }
 
 }  // namespace dgnam
