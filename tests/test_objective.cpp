@@ -47,6 +47,19 @@ TEST(Objective, ReadoutGivesRawActivationAndOutputProbability) {
     EXPECT_FALSE(read_objective(logits, {2}, Objective{}, false).probabilities[0].has_value());
 }
 
+TEST(Objective, EachRowsProbabilityIsOfItsOwnUnit) {
+    const auto logits =
+        at::tensor({0.0f, 1.0f, 2.0f, 5.0f, 1.0f, 0.0f, -1.0f, 3.0f, 1.0f}).view({3, 3});
+    const std::vector<std::int64_t> units{2, 0, 1};
+    const auto r = read_objective(logits, units, Objective{}, true);
+    const auto softmax = at::softmax(logits.to(at::kDouble), 1);
+    for (std::int64_t i = 0; i < 3; ++i) {
+        ASSERT_TRUE(r.probabilities[i].has_value()) << "row " << i;
+        EXPECT_NEAR(*r.probabilities[i], softmax[i][units[i]].item<double>(), 1e-6) << "row " << i;
+        EXPECT_DOUBLE_EQ(r.activations[i], logits[i][units[i]].item<double>()) << "row " << i;
+    }
+}
+
 TEST(Objective, ValidationNamesTheValue) {
     LayerInfo conv{"conv5", "conv2d", LayerKind::Convolution, {256, 13, 13}};
     EXPECT_NO_THROW(validate_objective(conv, {0, 255}, Objective{}));

@@ -63,9 +63,11 @@ Readout read_objective(const at::Tensor& layer_output, const std::vector<std::in
     r.activations.assign(raw.data_ptr<double>(), raw.data_ptr<double>() + raw.numel());
     r.probabilities.assign(units.size(), std::nullopt);
     if (is_output_layer && layer_output.dim() == 2) {
-        auto probs = at::softmax(layer_output.detach(), 1).to(at::kCPU).to(at::kDouble);
+        const auto probs =
+            at::softmax(layer_output.detach(), 1).to(at::kCPU).to(at::kDouble).contiguous();
+        const auto p = probs.accessor<double, 2>();  // not probs[i][u]: three operations a row
         for (std::size_t i = 0; i < units.size(); ++i)
-            r.probabilities[i] = probs[i][units[i]].item<double>();
+            r.probabilities[i] = p[static_cast<std::int64_t>(i)][units[i]];
     }
     return r;
 }

@@ -9,16 +9,34 @@ namespace dgnam {
 RowRecords::RowRecords(std::vector<std::int64_t> units)
     : units_(std::move(units)),
       best_activation_(units_.size(), -std::numeric_limits<double>::infinity()),
-      best_image_(units_.size()),
       skipped_(units_.size(), 0) {}
 
+bool RowRecords::has_best(std::size_t row) const {
+    return best_activation_[row] > -std::numeric_limits<double>::infinity();
+}
+
 void RowRecords::observe(const std::vector<double>& activations, const at::Tensor& images) {
+    std::vector<std::uint8_t> improved(units_.size(), 0);
+    std::size_t count = 0;
     for (std::size_t i = 0; i < units_.size(); ++i) {
-        if (activations[i] > best_activation_[i]) {
+        if (activations[i] > best_activation_[i]) {  // false for NaN: such a row keeps its best
             best_activation_[i] = activations[i];
-            best_image_[i] = images[i].detach().to(at::kCPU).clone();
+            improved[i] = 1;
+            ++count;
         }
     }
+    if (count == 0)
+        return;
+    const auto current = images.detach();
+    // A copy: the caller's tensor may be changed in place by its next step.
+    if (count == units_.size() || !best_images_.defined()) {
+        best_images_ = current.clone();  // rows not improved yet are not meaningful
+        return;
+    }
+    std::vector<std::int64_t> shape(current.dim(), 1);
+    shape[0] = -1;
+    const auto mask = at::tensor(improved).to(at::kBool).to(current.device()).view(shape);
+    best_images_ = at::where(mask, current, best_images_);
 }
 
 at::Tensor RowRecords::record_step(StepResult& result, const Readout& readout,
@@ -48,13 +66,14 @@ std::vector<RowOutcome> RowRecords::outcomes(
     const at::Tensor& images) const {
     std::vector<RowOutcome> out(units_.size());
     auto cpu = images.detach().to(at::kCPU);
+    const auto best = best_images_.defined() ? best_images_.to(at::kCPU) : cpu;
     for (std::size_t i = 0; i < units_.size(); ++i) {
         out[i].unit = units_[i];
         out[i].activation = activations[i];
         out[i].probability = probabilities[i];
         out[i].image = cpu[i].clone();
         out[i].best_activation = best_activation_[i];
-        out[i].best_image = best_image_[i].defined() ? best_image_[i] : out[i].image;
+        out[i].best_image = has_best(i) ? best[i].clone() : out[i].image;
         out[i].skipped_steps = skipped_[i];
     }
     return out;

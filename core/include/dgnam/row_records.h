@@ -31,9 +31,14 @@ class RowRecords {
     const std::vector<std::int64_t>& units() const { return units_; }
 
   private:
+    bool has_best(std::size_t row) const;
+
     std::vector<std::int64_t> units_;
-    std::vector<double> best_activation_;
-    std::vector<at::Tensor> best_image_;
+    std::vector<double>
+        best_activation_;  // -infinity until a row's first activation that is not NaN
+    // [B, C, H, W] on the images' device, row i meaningful once has_best(i):
+    // one tensor rather than one per row, so that a step's update is one operation at any batch.
+    at::Tensor best_images_;
     std::vector<int> skipped_;
 };
 
