@@ -193,6 +193,10 @@ TEST_F(Cli, BenchReportsStepTimesAndTheBaseline) {
     EXPECT_EQ(straightforward, 2);
     EXPECT_EQ(results[4]["gallery_units"], 2);
     EXPECT_GT(results[4]["seconds_batched"].get<double>(), 0.0);
+    const auto& ratios = results[4]["ratio_by_repeat"];
+    ASSERT_EQ(ratios.size(), results[4]["repeats"].get<std::size_t>());
+    for (const auto& ratio : ratios)
+        EXPECT_GT(ratio.get<double>(), 0.0);
 
     const auto bad = dgnam("bench --scenario everything");
     EXPECT_EQ(bad.exit_code, 1);

@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -121,16 +122,24 @@ void run_gallery(const Scenario& s, const BenchOptions& o, const c10::Device& de
                                                 iterations, units, device, 1));
     }
     const double one_by_one = median(one_by_one_runs), batched = median(batched_runs);
+    // Each repeat's own ratio as well: its two timings ran back to back, so a slow spell of a
+    // shared machine that lasts one repeat moves both, where it moves only one median.
+    std::vector<double> pair_ratios;
+    for (std::size_t r = 0; r < batched_runs.size(); ++r)
+        pair_ratios.push_back(one_by_one_runs[r] / batched_runs[r]);
+    const auto [lowest, highest] = std::minmax_element(pair_ratios.begin(), pair_ratios.end());
     std::printf(
         "%-24s gallery of %d units x %d iterations (median of %d): one at a time %.2f s, batched "
-        "%.2f s (%.2fx)",
+        "%.2f s (%.2fx; repeat by repeat %.2fx, %.2f-%.2fx)",
         s.name.c_str(), units, iterations, o.gallery_repeats, one_by_one, batched,
-        one_by_one / batched);
+        one_by_one / batched, median(pair_ratios), *lowest, *highest);
     nlohmann::json record = {{"scenario", s.name},
                              {"gallery_units", units},
                              {"gallery_iterations", iterations},
                              {"seconds_one_at_a_time", one_by_one},
                              {"seconds_batched", batched},
+                             {"ratio_by_repeat", pair_ratios},
+                             {"ratio_by_repeat_median", median(pair_ratios)},
                              {"batch_parts", parts},
                              {"repeats", o.gallery_repeats}};
     if (parts > 1) {
@@ -256,8 +265,10 @@ Command add_bench_command(CLI::App& app, const CommonOptions& common) {
                     "Iterations of the gallery timing")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
-    sub->add_option("--gallery-repeats", o->gallery_repeats,
-                    "Gallery timings, alternating one at a time and batched; the medians count")
+    sub->add_option(
+           "--gallery-repeats", o->gallery_repeats,
+           "Gallery timings, alternating one at a time and batched; the medians count, and "
+           "each repeat's own ratio")
         ->check(CLI::Range(1, 100))
         ->capture_default_str();
     sub->add_option("--soak-visualisations", o->soak_visualisations,
