@@ -82,6 +82,33 @@ TEST_F(TinyPack, ASplitBatchGivesEveryRowWhatOneBatchGivesIt) {
     EXPECT_TRUE(at::allclose(split->current_images(), one->current_images(), 1e-4, 1e-2));
 }
 
+TEST_F(TinyPack, StepsTakenTogetherAreTheStepsTakenOneByOne) {
+    const std::vector<std::int64_t> units{0, 1, 2, 0, 1};
+    auto together = make(units, 2);
+    auto one_by_one = make(units, 2);
+    EXPECT_EQ(together->steps_per_call(), 1);  // nothing measured yet
+    const auto first = together->steps(5);
+    ASSERT_EQ(first.size(), 5u);
+    EXPECT_EQ(together->iteration(), 5);
+    EXPECT_GE(together->steps_per_call(), 1);
+    for (std::size_t k = 0; k < first.size(); ++k) {
+        const StepResult expected = one_by_one->step();
+        EXPECT_EQ(first[k].iteration, static_cast<int>(k));
+        expect_same_rows(first[k], expected);
+        // the same parts on the same threads: the very same numbers
+        for (std::size_t i = 0; i < units.size(); ++i)
+            EXPECT_EQ(first[k].rows[i].activation, expected.rows[i].activation) << "row " << i;
+        EXPECT_TRUE(at::equal(first[k].images, expected.images)) << "step " << k;
+    }
+    // Asked for more than are left, it takes what is left; done, it takes none.
+    EXPECT_EQ(together->steps(100).size(), 7u);
+    EXPECT_TRUE(together->done());
+    EXPECT_TRUE(together->steps(3).empty());
+    auto unsplit = make(units, 1);
+    EXPECT_EQ(unsplit->steps_per_call(), 1);
+    EXPECT_EQ(unsplit->steps(20).size(), 12u);
+}
+
 TEST_F(TinyPack, EachPartStartsFromItsOwnRowsOfAGivenCode) {
     const std::int64_t code_size = pack.generator->code_size();
     auto generator = at::make_generator<at::CPUGeneratorImpl>(5);

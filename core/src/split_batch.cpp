@@ -26,6 +26,21 @@ std::vector<std::unique_ptr<ActivationMaximizer>> checked(
 SplitBatch::SplitBatch(std::vector<std::unique_ptr<ActivationMaximizer>> parts)
     : parts_(checked(std::move(parts))), threads_(static_cast<int>(parts_.size())) {}
 
+StepResult SplitBatch::merged(std::vector<StepResult>& per_part, double milliseconds) const {
+    StepResult all = std::move(per_part.front());
+    std::vector<at::Tensor> images{all.images};
+    for (std::size_t i = 1; i < per_part.size(); ++i) {
+        auto& rows = per_part[i].rows;
+        all.rows.insert(all.rows.end(), std::make_move_iterator(rows.begin()),
+                        std::make_move_iterator(rows.end()));
+        images.push_back(per_part[i].images);
+    }
+    if (images.size() > 1)
+        all.images = at::cat(images);
+    all.milliseconds = milliseconds;
+    return all;
+}
+
 StepResult SplitBatch::step() {
     const auto started = std::chrono::steady_clock::now();
     std::vector<StepResult> results(parts_.size());
@@ -33,18 +48,36 @@ StepResult SplitBatch::step() {
         const auto part = static_cast<std::size_t>(i);
         results[part] = parts_[part]->step();
     });
-    StepResult merged = std::move(results.front());
-    std::vector<at::Tensor> images{merged.images};
-    for (std::size_t i = 1; i < results.size(); ++i) {
-        auto& rows = results[i].rows;
-        merged.rows.insert(merged.rows.end(), std::make_move_iterator(rows.begin()),
-                           std::make_move_iterator(rows.end()));
-        images.push_back(results[i].images);
+    milliseconds_per_step_ = 1000.0 * seconds_since(started);
+    return merged(results, milliseconds_per_step_);
+}
+
+std::vector<StepResult> SplitBatch::steps(int count) {
+    const auto started = std::chrono::steady_clock::now();
+    // All parts stand at the same iteration with the same parameters, so they take as many.
+    std::vector<std::vector<StepResult>> results(parts_.size());
+    threads_.run([&](int i) {
+        const auto part = static_cast<std::size_t>(i);
+        results[part] = parts_[part]->steps(count);
+    });
+    const auto taken = results.front().size();
+    std::vector<StepResult> out;
+    if (taken == 0)
+        return out;
+    milliseconds_per_step_ = 1000.0 * seconds_since(started) / static_cast<double>(taken);
+    for (std::size_t k = 0; k < taken; ++k) {
+        std::vector<StepResult> per_part;
+        for (auto& part : results)
+            per_part.push_back(std::move(part.at(k)));
+        out.push_back(merged(per_part, milliseconds_per_step_));
     }
-    if (images.size() > 1)
-        merged.images = at::cat(images);
-    merged.milliseconds = 1000.0 * seconds_since(started);
-    return merged;
+    return out;
+}
+
+int SplitBatch::steps_per_call() const {
+    if (!(milliseconds_per_step_ > 0.0))
+        return 1;  // the first call measures the pace
+    return std::max(1, static_cast<int>(kMeetingInterval / milliseconds_per_step_));
 }
 
 std::vector<RowOutcome> SplitBatch::evaluate() {

@@ -89,8 +89,8 @@ double time_gallery(const Generator& generator, const Classifier& classifier,
             make_dgn_am(generator, classifier, Objective{layer},
                         units_of(classifier, layer, first, std::min(batch, units - first)), params,
                         InitialCode::random(), device, parts);
-        for (int i = 0; i < iterations; ++i)
-            am->step();
+        while (!am->done())
+            am->steps(am->steps_per_call());  // as the worker takes them
         am->evaluate();
     }
     return seconds_since(start);

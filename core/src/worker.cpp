@@ -235,8 +235,15 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                         break;
                     continue;
                 }
-                StepResult step = optimizer->step();
-                stopped_early = stall.observe(step);
+                // Several steps of a split batch at once (steps_per_call), so parameters and a
+                // cancel are taken, and a frame shown, once for all of them.
+                auto steps = optimizer->steps(optimizer->steps_per_call());
+                if (steps.empty())
+                    continue;  // done: the top of the loop ends the batch
+                for (const StepResult& taken : steps)
+                    if (!stopped_early)
+                        stopped_early = stall.observe(taken);
+                StepResult step = std::move(steps.back());
                 if (request.publish_frames) {
                     Frame frame;
                     frame.run_id = id;

@@ -30,6 +30,13 @@ class ActivationMaximizer {
 
     // Takes one step at the current iteration and advances it.
     virtual StepResult step() = 0;
+    // Takes up to `count` steps, fewer where the run ends (none when done()), and returns each
+    // step's result in order. Here one step() after another; a split batch's parts meet once for
+    // all of them instead of after each.
+    virtual std::vector<StepResult> steps(int count);
+    // How many steps a caller that looks for new parameters between calls should ask steps() for:
+    // 1 unless taking several at once saves time.
+    virtual int steps_per_call() const { return 1; }
     // Evaluates the current iterate (the last one after the final step): activation, probability
     // and image of every row, plus the best seen so far.
     virtual std::vector<RowOutcome> evaluate() = 0;
@@ -44,5 +51,12 @@ class ActivationMaximizer {
     virtual void set_params(const OptimizerParams& params) = 0;
     bool done() const { return iteration() >= params().iterations; }
 };
+
+inline std::vector<StepResult> ActivationMaximizer::steps(int count) {
+    std::vector<StepResult> out;
+    for (int i = 0; i < count && !done(); ++i)
+        out.push_back(step());
+    return out;
+}
 
 }  // namespace dgnam

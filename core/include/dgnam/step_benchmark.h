@@ -41,7 +41,7 @@ StepTiming time_dgn_am_steps(const Generator& generator, const Classifier& class
 
 // Seconds for a gallery of `units` units of `layer`, `iterations` steps each, optimised
 // `batch` at a time (1 = one unit after another), each batch split into `parts` as make_dgn_am
-// takes them (0: as a gallery run splits it).
+// takes them (0: as a gallery run splits it), stepped as the worker steps them (steps_per_call).
 double time_gallery(const Generator& generator, const Classifier& classifier,
                     const std::string& layer, int units, int iterations, int batch,
                     const c10::Device& device, int parts = 0);
