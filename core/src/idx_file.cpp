@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "dgnam/error.h"
+#include "dgnam/shape_text.h"
 
 namespace dgnam {
 namespace {
@@ -41,13 +42,6 @@ const char* idx_type_name(std::uint8_t type) {
             return "64-bit float";
     }
     return "unknown type";
-}
-
-std::string dimensions_text(const std::vector<std::int64_t>& shape) {
-    std::string text;
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        text += (i ? " x " : "") + std::to_string(shape[i]);
-    return text;
 }
 
 class GzReader {
@@ -145,7 +139,7 @@ IdxArray read_idx_gz(const fs::path& path) {
         total *= size;
         if (total > kMaxBytes)
             throw in.fail("the IDX header describes an array over 2 GiB (" +
-                          dimensions_text(array.shape) + (d + 1 < dims ? " x ..." : "") +
+                          joined_sizes(array.shape, " x ") + (d + 1 < dims ? " x ..." : "") +
                           " bytes); the file is corrupt or not an IDX file");
     }
 
@@ -158,13 +152,13 @@ IdxArray read_idx_gz(const fs::path& path) {
         const std::size_t got = in.read(array.data.data() + have, chunk);
         if (got < chunk)
             throw in.fail("the data ends after " + std::to_string(have + got) + " of " +
-                          std::to_string(expected) + " bytes (" + dimensions_text(array.shape) +
+                          std::to_string(expected) + " bytes (" + joined_sizes(array.shape, " x ") +
                           "); the file is truncated, download it again");
     }
     std::uint8_t extra;
     if (in.read(&extra, 1) != 0)
         throw in.fail("more data follows the " + std::to_string(expected) + " bytes (" +
-                      dimensions_text(array.shape) +
+                      joined_sizes(array.shape, " x ") +
                       ") the IDX header describes; the file is corrupt or not an IDX file");
     return array;
 }

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "dgnam/error.h"
+#include "dgnam/shape_text.h"
 
 namespace dgnam {
 namespace {
@@ -10,13 +11,6 @@ namespace {
 bool same_space(const PixelSpace& a, const PixelSpace& b) {
     return a.channels == b.channels && a.order == b.order && a.scale == b.scale &&
            a.mean == b.mean && a.stddev == b.stddev;
-}
-
-std::string size_text(const std::vector<std::int64_t>& s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i)
-        out += (i ? "x" : "") + std::to_string(s[i]);
-    return out;
 }
 
 }  // namespace
@@ -27,8 +21,8 @@ ImageBridge::ImageBridge(PixelSpace generator_space, std::vector<std::int64_t> g
     if (generator_shape.size() != 3 || classifier_shape.size() != 3)
         throw Error("image bridge: shapes must be [C, H, W]");
     if (generator_shape[1] < classifier_shape[1] || generator_shape[2] < classifier_shape[2])
-        throw Error("image bridge: the generator's image (" + size_text(generator_shape) +
-                    ") is smaller than the classifier's input (" + size_text(classifier_shape) +
+        throw Error("image bridge: the generator's image (" + joined_sizes(generator_shape) +
+                    ") is smaller than the classifier's input (" + joined_sizes(classifier_shape) +
                     "); pick a generator whose output covers the classifier's input");
     if (generator_shape[0] != from_.channels || classifier_shape[0] != to_.channels)
         throw Error("image bridge: channel counts of the shapes and the pixel spaces differ");

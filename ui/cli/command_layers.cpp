@@ -5,16 +5,10 @@
 #include <iostream>
 
 #include "commands.h"
+#include "dgnam/shape_text.h"
 
 namespace dgnam::cli {
 namespace {
-
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-    std::string out;
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        out += (i ? "x" : "") + std::to_string(shape[i]);
-    return out;
-}
 
 nlohmann::json describe(const ModelPack& pack) {
     nlohmann::json out;
@@ -48,11 +42,11 @@ void print_text(const ModelPack& pack) {
     std::printf("pack %s (%s)\n", pack.name.c_str(), pack.folder.string().c_str());
     for (const auto& c : pack.classifiers) {
         std::printf("\nclassifier %s: %s, input %s\n", c->id().c_str(), c->name().c_str(),
-                    shape_text(c->input().shape).c_str());
+                    joined_sizes(c->input().shape).c_str());
         std::printf("  %-20s %-18s %-14s %s\n", "layer", "type", "shape", "units");
         for (const auto& l : c->layers()) {
             std::printf("  %-20s %-18s %-14s %lld%s\n", l.name.c_str(), l.type.c_str(),
-                        shape_text(l.shape).c_str(), static_cast<long long>(l.units()),
+                        joined_sizes(l.shape).c_str(), static_cast<long long>(l.units()),
                         l.name == c->output_layer() ? "  (output)" : "");
         }
         if (!c->labels().empty()) {
@@ -67,7 +61,7 @@ void print_text(const ModelPack& pack) {
         std::printf("\ngenerator: code of %lld units (%s:%s), image %s\n",
                     static_cast<long long>(pack.generator->code_size()),
                     pack.generator_classifier.c_str(), pack.code_layer.c_str(),
-                    shape_text(pack.generator->output().shape).c_str());
+                    joined_sizes(pack.generator->output().shape).c_str());
     else
         std::printf("\nno generator: only the pixel method runs on this pack\n");
 }

@@ -4,21 +4,15 @@
 #include <cfloat>
 #include <exception>
 
+#include "dgnam/shape_text.h"
 #include "panels.h"
 #include "unit_filter.h"
 
 namespace dgnam::live {
 namespace {
 
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-    std::string text;
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        text += (i > 0 ? "x" : "") + std::to_string(shape[i]);
-    return text;
-}
-
 std::string layer_caption(const LayerInfo& layer) {
-    return layer.name + "  (" + layer.type + ", " + shape_text(layer.shape) + ")";
+    return layer.name + "  (" + layer.type + ", " + joined_sizes(layer.shape) + ")";
 }
 
 void pick(PanelContext& context, const UnitRef& unit) {

@@ -3,14 +3,13 @@
 #include <QIcon>
 #include <QPixmap>
 
+#include "dgnam/shape_text.h"
+
 namespace dgnam::studio {
 namespace {
 
 QString shape_text(const std::vector<std::int64_t>& shape) {
-    QStringList parts;
-    for (auto d : shape)
-        parts << QString::number(d);
-    return parts.join(QLatin1Char('x'));
+    return QString::fromStdString(joined_sizes(shape));
 }
 
 }  // namespace
