@@ -5,6 +5,17 @@
 #include <limits>
 
 namespace dgnam {
+namespace {
+
+// [B, 1, ...] (`dims` dimensions) bool mask on `device`, true where `rows` is 1.
+at::Tensor row_mask(const std::vector<std::uint8_t>& rows, const at::Device& device,
+                    std::int64_t dims) {
+    std::vector<std::int64_t> shape(dims, 1);
+    shape[0] = -1;
+    return at::tensor(rows).to(at::kBool).to(device).view(shape);
+}
+
+}  // namespace
 
 RowRecords::RowRecords(std::vector<std::int64_t> units)
     : units_(std::move(units)),
@@ -33,10 +44,8 @@ void RowRecords::observe(const std::vector<double>& activations, const at::Tenso
         best_images_ = current.clone();  // rows not improved yet are not meaningful
         return;
     }
-    std::vector<std::int64_t> shape(current.dim(), 1);
-    shape[0] = -1;
-    const auto mask = at::tensor(improved).to(at::kBool).to(current.device()).view(shape);
-    best_images_ = at::where(mask, current, best_images_);
+    best_images_ =
+        at::where(row_mask(improved, current.device(), current.dim()), current, best_images_);
 }
 
 at::Tensor RowRecords::record_step(StepResult& result, const Readout& readout,
@@ -56,9 +65,7 @@ at::Tensor RowRecords::record_step(StepResult& result, const Readout& readout,
             ++skipped_[i];
         }
     }
-    std::vector<std::int64_t> shape(dims, 1);
-    shape[0] = -1;
-    return at::tensor(keep).to(at::kBool).to(device).view(shape);
+    return row_mask(keep, device, dims);
 }
 
 std::vector<RowOutcome> RowRecords::outcomes(

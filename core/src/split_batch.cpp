@@ -21,12 +21,8 @@ std::vector<std::unique_ptr<ActivationMaximizer>> checked(
     return parts;
 }
 
-}  // namespace
-
-SplitBatch::SplitBatch(std::vector<std::unique_ptr<ActivationMaximizer>> parts)
-    : parts_(checked(std::move(parts))), threads_(static_cast<int>(parts_.size())) {}
-
-StepResult SplitBatch::merged(std::vector<StepResult>& per_part, double milliseconds) const {
+// One step's results of every part, in order, as the batch's.
+StepResult merge_step(std::vector<StepResult>& per_part, double milliseconds) {
     StepResult all = std::move(per_part.front());
     std::vector<at::Tensor> images{all.images};
     for (std::size_t i = 1; i < per_part.size(); ++i) {
@@ -41,6 +37,11 @@ StepResult SplitBatch::merged(std::vector<StepResult>& per_part, double millisec
     return all;
 }
 
+}  // namespace
+
+SplitBatch::SplitBatch(std::vector<std::unique_ptr<ActivationMaximizer>> parts)
+    : parts_(checked(std::move(parts))), threads_(static_cast<int>(parts_.size())) {}
+
 StepResult SplitBatch::step() {
     const auto started = std::chrono::steady_clock::now();
     std::vector<StepResult> results(parts_.size());
@@ -49,7 +50,7 @@ StepResult SplitBatch::step() {
         results[part] = parts_[part]->step();
     });
     milliseconds_per_step_ = 1000.0 * seconds_since(started);
-    return merged(results, milliseconds_per_step_);
+    return merge_step(results, milliseconds_per_step_);
 }
 
 std::vector<StepResult> SplitBatch::steps(int count) {
@@ -69,7 +70,7 @@ std::vector<StepResult> SplitBatch::steps(int count) {
         std::vector<StepResult> per_part;
         for (auto& part : results)
             per_part.push_back(std::move(part.at(k)));
-        out.push_back(merged(per_part, milliseconds_per_step_));
+        out.push_back(merge_step(per_part, milliseconds_per_step_));
     }
     return out;
 }

@@ -237,9 +237,8 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                 }
                 // Several steps of a split batch at once (steps_per_call), so parameters and a
                 // cancel are taken, and a frame shown, once for all of them.
+                // Not done and at least 1 asked for: at least 1 taken.
                 auto steps = optimizer->steps(optimizer->steps_per_call());
-                if (steps.empty())
-                    continue;  // done: the top of the loop ends the batch
                 for (const StepResult& taken : steps)
                     if (!stopped_early)
                         stopped_early = stall.observe(taken);

@@ -128,18 +128,19 @@ void run_gallery(const Scenario& s, const BenchOptions& o, const c10::Device& de
     for (std::size_t r = 0; r < batched_runs.size(); ++r)
         pair_ratios.push_back(one_by_one_runs[r] / batched_runs[r]);
     const auto [lowest, highest] = std::minmax_element(pair_ratios.begin(), pair_ratios.end());
+    const double pair_median = median(pair_ratios);
     std::printf(
         "%-24s gallery of %d units x %d iterations (median of %d): one at a time %.2f s, batched "
         "%.2f s (%.2fx; repeat by repeat %.2fx, %.2f-%.2fx)",
         s.name.c_str(), units, iterations, o.gallery_repeats, one_by_one, batched,
-        one_by_one / batched, median(pair_ratios), *lowest, *highest);
+        one_by_one / batched, pair_median, *lowest, *highest);
     nlohmann::json record = {{"scenario", s.name},
                              {"gallery_units", units},
                              {"gallery_iterations", iterations},
                              {"seconds_one_at_a_time", one_by_one},
                              {"seconds_batched", batched},
                              {"ratio_by_repeat", pair_ratios},
-                             {"ratio_by_repeat_median", median(pair_ratios)},
+                             {"ratio_by_repeat_median", pair_median},
                              {"batch_parts", parts},
                              {"repeats", o.gallery_repeats}};
     if (parts > 1) {

@@ -38,8 +38,6 @@ class SplitBatch final : public ActivationMaximizer {
     int part_count() const { return static_cast<int>(parts_.size()); }
 
   private:
-    StepResult merged(std::vector<StepResult>& per_part, double milliseconds) const;
-
     std::vector<std::unique_ptr<ActivationMaximizer>> parts_;
     ConcurrentParts threads_;
     double milliseconds_per_step_ = 0.0;  // of the last call; 0 before the first
