@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "dgnam/device.h"
+#include "dgnam/dgn_am_batch.h"
 #include "dgnam/error.h"
 #include "dgnam/network_models.h"
 #include "dgnam/safetensors.h"
@@ -101,6 +102,35 @@ TEST_F(WorkerTest, RunsEveryUnitAndPublishesFrames) {
     EXPECT_EQ(frame->step.iteration, 19);
     ASSERT_TRUE(frame->image);
     EXPECT_EQ(frame->image->width, 10);
+}
+
+TEST_F(WorkerTest, TheLastFrameTracesEveryStepOfItsBatch) {
+    auto worker = make_worker();
+    const RunRequest r = request({1, 2}, 25);
+    const auto id = worker->start(r);  // nobody reads frames while it runs
+    ASSERT_TRUE(log.wait_for_end(id));
+    const auto frame = worker->frames().newest();
+    ASSERT_TRUE(frame.has_value());
+    EXPECT_EQ(frame->unit, 2);
+    ASSERT_EQ(frame->trace.size(), 25u);  // unit 2's batch only: the trace restarts per batch
+
+    // The same unit stepped here one step at a time gives the same points.
+    const ModelPack pack = load_model_pack(folder.path());
+    const Classifier& classifier = pack.classifier("");
+    Objective objective;
+    objective.layer = classifier.output_layer();
+    auto optimizer =
+        make_dgn_am(*pack.generator, classifier, objective, {2}, r.params, r.initial, at::kCPU);
+    for (std::size_t i = 0; i < 25; ++i) {
+        const StepResult step = optimizer->step();
+        const TracePoint& point = frame->trace[i];
+        EXPECT_NEAR(point.activation, step.rows[0].activation,
+                    1e-5 * std::max(1.0, std::abs(point.activation)))
+            << "step " << i;
+        ASSERT_TRUE(point.probability.has_value());
+        EXPECT_NEAR(*point.probability, *step.rows[0].probability, 1e-5) << "step " << i;
+    }
+    EXPECT_EQ(frame->trace[24].activation, frame->step.rows[0].activation);
 }
 
 TEST_F(WorkerTest, BatchedRunsGiveTheSameImagesAsOneByOne) {

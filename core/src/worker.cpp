@@ -216,6 +216,7 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                                                       device_);
             FrameImages frame_images(display, optimizer->image_space());
             StallWatch stall;
+            StepTrace trace;
             std::optional<std::string> stopped_early;
             // The last batch ends only if no newer parameters came since the checkpoint (more
             // iterations, or ones that may get a stalled unit going); from then on set_params
@@ -239,9 +240,12 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                 // cancel are taken, and a frame shown, once for all of them.
                 // Not done and at least 1 asked for: at least 1 taken.
                 auto steps = optimizer->steps(optimizer->steps_per_call());
-                for (const StepResult& taken : steps)
+                for (const StepResult& taken : steps) {
                     if (!stopped_early)
                         stopped_early = stall.observe(taken);
+                    if (request.publish_frames && !taken.rows.empty())
+                        trace.append({taken.rows[0].activation, taken.rows[0].probability});
+                }
                 StepResult step = std::move(steps.back());
                 if (request.publish_frames) {
                     Frame frame;
@@ -252,6 +256,7 @@ void Worker::execute(std::uint64_t id, const RunRequest& request) {
                     frame.image = frame_images.convert(step.images[0]);
                     step.images = at::Tensor();
                     frame.step = std::move(step);
+                    frame.trace = trace;
                     frames_.publish(std::move(frame));
                 }
                 if (events_.progress)

@@ -51,30 +51,41 @@ TEST(UnitFilter, CaptionShowsNumberAndLabel) {
     EXPECT_EQ(unit_caption({12, ""}), "12");
 }
 
-TEST(ActivationHistory, OnePointPerIterationWithGapsHeld) {
+StepTrace trace_of(std::vector<TracePoint> points) {
+    StepTrace trace;
+    for (const TracePoint& point : points)
+        trace.append(point);
+    return trace;
+}
+
+TEST(ActivationHistory, TakesOnlyThePointsNewSinceTheLastUpdate) {
     ActivationHistory history;
-    history.record(0, 1.0, std::nullopt);
-    history.record(3, 4.0, std::nullopt);  // the screen missed iterations 1 and 2
-    EXPECT_EQ(history.activation(), (std::vector<float>{1.0f, 1.0f, 1.0f, 4.0f}));
+    StepTrace trace = trace_of({{1.0, std::nullopt}});
+    history.update(trace);
+    trace.append({2.0, std::nullopt});
+    trace.append({4.0, std::nullopt});  // two steps whose frames the screen never read
+    history.update(trace);
+    history.update(trace);  // the same frame again adds nothing
+    EXPECT_EQ(history.activation(), (std::vector<float>{1.0f, 2.0f, 4.0f}));
     EXPECT_TRUE(history.probability().empty());
 }
 
 TEST(ActivationHistory, ProbabilityFollowsWhenEveryStepHasOne) {
     ActivationHistory history;
-    history.record(0, 1.0, 0.1);
-    history.record(2, 3.0, 0.5);
-    EXPECT_EQ(history.probability(), (std::vector<float>{0.1f, 0.1f, 0.5f}));
+    history.update(trace_of({{1.0, 0.1}, {3.0, 0.5}}));
+    EXPECT_EQ(history.probability(), (std::vector<float>{0.1f, 0.5f}));
+    history.update(trace_of({{1.0, 0.1}, {3.0, 0.5}, {4.0, std::nullopt}}));
+    EXPECT_TRUE(history.probability().empty());
+    EXPECT_EQ(history.activation().size(), 3u);
     history.clear();
     EXPECT_TRUE(history.empty());
-    EXPECT_TRUE(history.probability().empty());
 }
 
-TEST(ActivationHistory, AnEarlierIterationStartsOver) {
+TEST(ActivationHistory, AShorterTraceStartsOver) {
     ActivationHistory history;
-    for (int i = 0; i < 5; ++i)
-        history.record(i, i, std::nullopt);
-    history.record(1, 9.0, std::nullopt);
-    EXPECT_EQ(history.activation(), (std::vector<float>{0.0f, 9.0f}));
+    history.update(trace_of({{0.0, std::nullopt}, {1.0, std::nullopt}, {2.0, std::nullopt}}));
+    history.update(trace_of({{7.0, std::nullopt}, {9.0, std::nullopt}}));
+    EXPECT_EQ(history.activation(), (std::vector<float>{7.0f, 9.0f}));
 }
 
 TEST(LiveLayout, PanelsTileTheWindow) {

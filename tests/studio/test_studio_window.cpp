@@ -171,6 +171,19 @@ class TestStudioWindow : public QObject {
             window.screen()->grabWindow(window.winId()).save(QStringLiteral("studio_window.png")));
     }
 
+    void thePlotHasEveryStepEvenWhenFramesWereMissed() {
+        MainWindow window(test_options());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        // 600 steps take about a second: far more steps than frames the screen reads.
+        SessionSettings settings = window.session()->settings();
+        settings.params.iterations = 600;
+        window.parameterPanel()->setSettings(settings);
+        window.session()->setSettings(settings);
+        QTRY_COMPARE_WITH_TIMEOUT(window.plot()->pointCount(), std::size_t(600), 60000);
+        qInfo("%d frames shown for 600 steps", window.framesShown());
+    }
+
     void clickingAUnitInTheTreeStartsIt() {
         MainWindow window(test_options());
         window.show();

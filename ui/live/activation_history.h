@@ -1,21 +1,22 @@
 #pragma once
-// Activation (and target probability) per iteration of the live run, for the plot. Frames come
-// through a latest-frame mailbox, so a slow screen misses some steps: a missed iteration
-// repeats the value before it, and the plot keeps one point per iteration.
-#include <optional>
+// Activation (and target probability) per iteration of the live run, as the float arrays the
+// plot draws. Built from each frame's StepTrace, which holds every step even when the screen
+// missed frames; only the points new since the last update are converted.
 #include <vector>
+
+#include "dgnam/step_trace.h"
 
 namespace dgnam::live {
 
 class ActivationHistory {
   public:
-    // The value of `iteration` (0-based). An iteration before the last one recorded means a new
-    // run began without clear(): the history restarts there.
-    void record(int iteration, double activation, std::optional<double> probability);
+    // Takes the points of `trace` past those already held. A trace shorter than the history
+    // belongs to a new batch or run begun without clear(): the history restarts from it.
+    void update(const StepTrace& trace);
     void clear();
 
     const std::vector<float>& activation() const { return activation_; }
-    // Empty unless every recorded step had a probability (the output layer).
+    // Empty unless every step had a probability (the output layer).
     const std::vector<float>& probability() const { return probability_; }
     bool empty() const { return activation_.empty(); }
 

@@ -139,10 +139,7 @@ bool LiveSession::poll() {
     std::optional<Frame> frame = worker_->frames().newer_than(frame_seen_);
     if (!frame || frame->run_id != run_id_ || !frame->image)
         return false;
-    if (!frame->step.rows.empty()) {
-        const RowStep& row = frame->step.rows.front();
-        history_.record(frame->step.iteration, row.activation, row.probability);
-    }
+    history_.update(frame->trace);
     newest_frame_ = std::move(frame);
     return true;
 }

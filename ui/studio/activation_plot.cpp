@@ -7,6 +7,56 @@
 #include <cmath>
 
 namespace dgnam::studio {
+namespace {
+
+// A curve through value(i) for every point of the trace; a non-finite or missing value breaks
+// it. Points that share a pixel column are drawn as that column's lowest and highest, in the
+// order they came, so a long run costs a few segments per column, not one per step, and no
+// spike is lost.
+template <typename Value, typename ToX, typename ToY>
+QPainterPath trace_path(std::size_t count, Value value, ToX x_of, ToY y_of) {
+    QPainterPath path;
+    bool open = false;
+    long column = -1;
+    double low = 0.0, high = 0.0;
+    std::size_t low_at = 0, high_at = 0;
+    auto flush = [&] {
+        if (column < 0)
+            return;
+        const bool low_first = low_at <= high_at;
+        const QPointF a(column, y_of(low_first ? low : high));
+        open ? path.lineTo(a) : path.moveTo(a);
+        if (low_at != high_at)
+            path.lineTo(QPointF(column, y_of(low_first ? high : low)));
+        open = true;
+        column = -1;
+    };
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::optional<double> v = value(i);
+        if (!v || !std::isfinite(*v)) {
+            flush();
+            open = false;
+            continue;
+        }
+        const long x = std::lround(x_of(i));
+        if (x != column) {
+            flush();
+            column = x;
+            low = high = *v;
+            low_at = high_at = i;
+        } else if (*v < low) {
+            low = *v;
+            low_at = i;
+        } else if (*v > high) {
+            high = *v;
+            high_at = i;
+        }
+    }
+    flush();
+    return path;
+}
+
+}  // namespace
 
 ActivationPlot::ActivationPlot(QWidget* parent) : QWidget(parent) {
     setMinimumHeight(120);
@@ -16,21 +66,14 @@ ActivationPlot::ActivationPlot(QWidget* parent) : QWidget(parent) {
 }
 
 void ActivationPlot::reset(int iterations) {
-    points_.clear();
+    trace_ = StepTrace();
     iterations_ = std::max(1, iterations);
     update();
 }
 
-void ActivationPlot::addPoint(int iteration, double activation, std::optional<double> probability) {
-    if (!std::isfinite(activation))
-        return;
-    // A frame may be skipped or repeated; keep the curve monotonic in iteration.
-    if (!points_.empty() && iteration <= points_.back().iteration) {
-        while (!points_.empty() && points_.back().iteration >= iteration)
-            points_.pop_back();
-    }
-    points_.push_back({iteration, activation, probability});
-    iterations_ = std::max(iterations_, iteration + 1);
+void ActivationPlot::showTrace(const StepTrace& trace, int iterations) {
+    trace_ = trace;
+    iterations_ = std::max({1, iterations, static_cast<int>(trace_.size())});
     update();
 }
 
@@ -45,19 +88,29 @@ void ActivationPlot::paintEvent(QPaintEvent*) {
     const QRect area = rect().adjusted(left, fm.height() / 2 + 2, -right, -fm.height() - 4);
     p.setPen(pal.color(QPalette::Mid));
     p.drawRect(area);
-    if (points_.empty() || area.width() < 10 || area.height() < 10) {
+    double lo = 0.0, hi = 0.0;
+    bool any_activation = false, any_probability = false;
+    for (std::size_t i = 0; i < trace_.size(); ++i) {
+        const TracePoint& point = trace_[i];
+        any_probability = any_probability || point.probability.has_value();
+        if (!std::isfinite(point.activation))
+            continue;
+        lo = any_activation ? std::min(lo, point.activation) : std::min(0.0, point.activation);
+        hi = any_activation ? std::max(hi, point.activation) : point.activation;
+        any_activation = true;
+    }
+    if (!any_activation || area.width() < 10 || area.height() < 10) {
         p.setPen(pal.color(QPalette::PlaceholderText));
         p.drawText(area, Qt::AlignCenter, tr("activation appears here as the image forms"));
         return;
     }
-    auto [lo_it, hi_it] = std::minmax_element(
-        points_.begin(), points_.end(),
-        [](const Point& a, const Point& b) { return a.activation < b.activation; });
-    double lo = std::min(0.0, lo_it->activation), hi = std::max(hi_it->activation, lo + 1e-6);
+    hi = std::max(hi, lo + 1e-6);
     const double pad = (hi - lo) * 0.05;
     lo -= pad;
     hi += pad;
-    auto x_of = [&](int it) { return area.left() + area.width() * double(it) / iterations_; };
+    auto x_of = [&](std::size_t it) {
+        return area.left() + area.width() * double(it) / iterations_;
+    };
     auto y_of = [&](double v) { return area.bottom() - area.height() * (v - lo) / (hi - lo); };
     auto y_prob = [&](double v) { return area.bottom() - area.height() * v; };
 
@@ -69,23 +122,18 @@ void ActivationPlot::paintEvent(QPaintEvent*) {
     p.drawText(QRect(area.left(), area.bottom() + 2, area.width(), fm.height()), Qt::AlignHCenter,
                tr("iteration (of %1)").arg(iterations_));
 
-    QPainterPath activation;
-    QPainterPath probability;
-    bool any_probability = false;
-    for (const Point& pt : points_) {
-        const QPointF a(x_of(pt.iteration), y_of(pt.activation));
-        activation.elementCount() ? activation.lineTo(a) : activation.moveTo(a);
-        if (pt.probability) {
-            const QPointF b(x_of(pt.iteration), y_prob(*pt.probability));
-            any_probability ? probability.lineTo(b) : probability.moveTo(b);
-            any_probability = true;
-        }
-    }
+    const QPainterPath activation = trace_path(
+        trace_.size(), [&](std::size_t i) { return std::optional<double>(trace_[i].activation); },
+        x_of, y_of);
+    const QPainterPath probability = trace_path(
+        trace_.size(), [&](std::size_t i) { return trace_[i].probability; }, x_of, y_prob);
     p.setPen(QPen(pal.color(QPalette::Highlight), 2));
     p.drawPath(activation);
     if (any_probability) {
+        // Solid and half transparent: early steps of a large step size swing the probability
+        // between 0 and 1, and dashes over such a swing read as noise.
         const QColor orange(230, 140, 20);
-        p.setPen(QPen(orange, 1.5, Qt::DashLine));
+        p.setPen(QPen(QColor(230, 140, 20, 150), 1.2));
         p.drawPath(probability);
         p.setPen(orange);
         p.drawText(QRect(area.right() + 4, area.top() - fm.height() / 2, right, fm.height()),

@@ -3,8 +3,7 @@
 // axis, 0 to 1) against iteration, drawn with QPainter as the run goes.
 #include <QWidget>
 
-#include <optional>
-#include <vector>
+#include "dgnam/step_trace.h"
 
 namespace dgnam::studio {
 
@@ -13,20 +12,17 @@ class ActivationPlot : public QWidget {
   public:
     explicit ActivationPlot(QWidget* parent = nullptr);
     void reset(int iterations);
-    void addPoint(int iteration, double activation, std::optional<double> probability);
-    std::size_t pointCount() const { return points_.size(); }
+    // The batch's first unit at every step so far (Frame::trace); `iterations` is the run's n,
+    // which may change while it runs.
+    void showTrace(const StepTrace& trace, int iterations);
+    std::size_t pointCount() const { return trace_.size(); }
     QSize sizeHint() const override { return {320, 160}; }
 
   protected:
     void paintEvent(QPaintEvent* event) override;
 
   private:
-    struct Point {
-        int iteration;
-        double activation;
-        std::optional<double> probability;
-    };
-    std::vector<Point> points_;
+    StepTrace trace_;
     int iterations_ = 1;
 };
 

@@ -416,8 +416,7 @@ void MainWindow::showFrame(const Frame& frame) {
         return;
     viewport_->showImage(*frame.image);
     const RowStep* row = frame.step.rows.empty() ? nullptr : &frame.step.rows.front();
-    if (row)
-        plot_->addPoint(frame.step.iteration, row->activation, row->probability);
+    plot_->showTrace(frame.trace, frame.step.iterations);
     if (rate_iteration_ < 0 || frame.step.iteration < rate_iteration_) {
         rate_clock_.start();
         rate_iteration_ = frame.step.iteration;

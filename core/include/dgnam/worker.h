@@ -22,6 +22,7 @@
 #include "dgnam/objective.h"
 #include "dgnam/optimizer_params.h"
 #include "dgnam/step_result.h"
+#include "dgnam/step_trace.h"
 
 namespace dgnam {
 
@@ -47,6 +48,9 @@ struct Frame {
     std::optional<std::string> label;
     StepResult step;  // `images` is left empty; the picture is `image`
     std::shared_ptr<const Image8> image;
+    // The first unit at every step of this batch up to `step`, including steps whose frames
+    // were replaced before anyone read them: what a plot draws.
+    StepTrace trace;
 };
 
 struct UnitResult {
