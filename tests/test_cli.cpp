@@ -197,6 +197,17 @@ TEST_F(Cli, BenchReportsStepTimesAndTheBaseline) {
     ASSERT_EQ(ratios.size(), results[4]["repeats"].get<std::size_t>());
     for (const auto& ratio : ratios)
         EXPECT_GT(ratio.get<double>(), 0.0);
+    if (results[4]["batch_parts"].get<int>() > 1) {  // split on a machine of 2 cores or more
+        const auto& side = results[4]["side_by_side"];
+        EXPECT_EQ(side["rows_per_part"], 1);
+        EXPECT_GT(side["ms_alone"].get<double>(), 0.0);
+        EXPECT_NEAR(side["slowdown"].get<double>() * side["ms_alone"].get<double>(),
+                    side["ms_side_by_side"].get<double>(), 1e-9);
+        EXPECT_NE(r.output.find("side by side: a part of 1 row steps"), std::string::npos)
+            << r.output;
+    } else {
+        EXPECT_FALSE(results[4].contains("side_by_side"));
+    }
 
     const auto bad = dgnam("bench --scenario everything");
     EXPECT_EQ(bad.exit_code, 1);

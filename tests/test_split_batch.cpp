@@ -17,6 +17,7 @@
 #include "dgnam/dgn_am_batch.h"
 #include "dgnam/error.h"
 #include "dgnam/split_batch.h"
+#include "dgnam/step_benchmark.h"
 #include "test_support.h"
 
 namespace dgnam {
@@ -55,6 +56,21 @@ void expect_same_rows(const StepResult& split, const StepResult& one) {
     }
     ASSERT_TRUE(split.images.defined());
     EXPECT_EQ(split.images.sizes(), one.images.sizes());
+}
+
+TEST_F(TinyPack, SideBySideTimesOnePartAloneAndTheSlowestOfAll) {
+    const Classifier& c = pack.classifier(pack.generator_classifier);
+    const auto t =
+        time_parts_side_by_side(*pack.generator, c, c.output_layer(), 2, 3, 4, at::kCPU, 2);
+    EXPECT_EQ(t.parts, 2);
+    EXPECT_EQ(t.rows_per_part, 3);
+    EXPECT_GT(t.ms_alone, 0.0);
+    EXPECT_GT(t.ms_side_by_side, 0.0);
+    EXPECT_DOUBLE_EQ(t.slowdown(), t.ms_side_by_side / t.ms_alone);
+    EXPECT_THROW(time_parts_side_by_side(*pack.generator, c, c.output_layer(), 0, 3, 4, at::kCPU),
+                 Error);
+    EXPECT_THROW(time_parts_side_by_side(*pack.generator, c, c.output_layer(), 2, 3, 0, at::kCPU),
+                 Error);
 }
 
 TEST_F(TinyPack, ASplitBatchGivesEveryRowWhatOneBatchGivesIt) {

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <numeric>
 
+#include "dgnam/concurrent_parts.h"
 #include "dgnam/dgn_am.h"
 #include "dgnam/dgn_am_batch.h"
 #include "dgnam/error.h"
@@ -94,6 +96,48 @@ double time_gallery(const Generator& generator, const Classifier& classifier,
         am->evaluate();
     }
     return seconds_since(start);
+}
+
+SideBySideTiming time_parts_side_by_side(const Generator& generator, const Classifier& classifier,
+                                         const std::string& layer, int parts, int rows_per_part,
+                                         int steps, const c10::Device& device, int rounds) {
+    if (parts < 1 || rows_per_part < 1 || steps < 1 || rounds < 1)
+        throw Error("bench: parts, rows, steps and rounds must be at least 1");
+    OptimizerParams params;
+    params.iterations = 1000000;  // the most validate() takes; the rounds end far sooner
+    std::vector<std::unique_ptr<DgnAm>> ams;
+    for (int p = 0; p < parts; ++p)
+        ams.push_back(
+            std::make_unique<DgnAm>(generator, classifier, Objective{layer},
+                                    units_of(classifier, layer, p * rows_per_part, rows_per_part),
+                                    params, InitialCode::random(), device));
+    ConcurrentParts threads(parts);
+    std::vector<double> part_ms(static_cast<std::size_t>(parts));
+    // Every part runs `count` steps when `all`, else part 0 alone; each part times its own.
+    auto run = [&](bool all, int count) {
+        threads.run([&](int p) {
+            if (p > 0 && !all)
+                return;
+            const auto start = Clock::now();
+            for (int i = 0; i < count; ++i)
+                ams[static_cast<std::size_t>(p)]->step();
+            part_ms[static_cast<std::size_t>(p)] = 1000.0 * seconds_since(start) / count;
+        });
+    };
+    run(true, 2);  // warm-up: first-call set-up of every kernel, on every thread
+    std::vector<double> alone, together;
+    for (int round = 0; round < rounds; ++round) {
+        run(false, steps);
+        alone.push_back(part_ms[0]);
+        run(true, steps);
+        together.push_back(*std::max_element(part_ms.begin(), part_ms.end()));
+    }
+    SideBySideTiming t;
+    t.parts = parts;
+    t.rows_per_part = rows_per_part;
+    t.ms_alone = median(alone);
+    t.ms_side_by_side = median(together);
+    return t;
 }
 
 }  // namespace dgnam

@@ -150,6 +150,22 @@ void run_gallery(const Scenario& s, const BenchOptions& o, const c10::Device& de
         record["seconds_batched_unsplit"] = unsplit;
     }
     std::printf("\n");
+    if (parts > 1) {
+        // What the parts cost each other: the split batch can gain no more than the parts allow
+        // when they run at once.
+        const int rows = (units + parts - 1) / parts;
+        const SideBySideTiming side = time_parts_side_by_side(
+            s.generator, s.classifier, s.layer, parts, rows, std::max(1, iterations / 4), device);
+        std::printf(
+            "%-24s side by side: a part of %d %s steps in %.2f ms alone, %.2f ms while %d parts "
+            "step at once (%.2fx)\n",
+            s.name.c_str(), rows, rows == 1 ? "row" : "rows", side.ms_alone, side.ms_side_by_side,
+            parts, side.slowdown());
+        record["side_by_side"] = {{"rows_per_part", rows},
+                                  {"ms_alone", side.ms_alone},
+                                  {"ms_side_by_side", side.ms_side_by_side},
+                                  {"slowdown", side.slowdown()}};
+    }
     records.push_back(std::move(record));
 }
 

@@ -46,4 +46,24 @@ double time_gallery(const Generator& generator, const Classifier& classifier,
                     const std::string& layer, int units, int iterations, int batch,
                     const c10::Device& device, int parts = 0);
 
+// How much the parts of a split batch slow each other down. A split batch runs its parts side by
+// side, one core and one compute thread each; cores that share execution units or a power budget
+// (SMT siblings, many cloud machines) run each part slower then than alone, and that, not the
+// meeting of the parts, caps what splitting gains. Measured on 2 cores of the kind this was
+// written on: 1.25-1.29x for the bundled classifier's convolutions at 5 rows, compute bound.
+struct SideBySideTiming {
+    int parts = 0;
+    int rows_per_part = 0;
+    double ms_alone = 0.0;         // one part's step with the other cores idle; median of rounds
+    double ms_side_by_side = 0.0;  // the slowest part's step while all step; median of rounds
+    double slowdown() const { return ms_alone > 0.0 ? ms_side_by_side / ms_alone : 0.0; }
+};
+
+// Alternates rounds of `steps` steps of part 0 alone and of every part at once; each part holds
+// `rows_per_part` units of `layer` (wrapping around its count). Throws dgnam::Error for parts,
+// rows, steps or rounds below 1.
+SideBySideTiming time_parts_side_by_side(const Generator& generator, const Classifier& classifier,
+                                         const std::string& layer, int parts, int rows_per_part,
+                                         int steps, const c10::Device& device, int rounds = 5);
+
 }  // namespace dgnam
