@@ -66,7 +66,10 @@ TEST_F(TinyPack, SideBySideTimesOnePartAloneAndTheSlowestOfAll) {
     EXPECT_EQ(t.rows_per_part, 3);
     EXPECT_GT(t.ms_alone, 0.0);
     EXPECT_GT(t.ms_side_by_side, 0.0);
-    EXPECT_DOUBLE_EQ(t.slowdown(), t.ms_side_by_side / t.ms_alone);
+    EXPECT_THROW(time_parts_side_by_side(*pack.generator, c, c.output_layer(), 2, 0, 4, at::kCPU),
+                 Error);
+    EXPECT_THROW(
+        time_parts_side_by_side(*pack.generator, c, c.output_layer(), 2, 3, 4, at::kCPU, 0), Error);
     EXPECT_THROW(time_parts_side_by_side(*pack.generator, c, c.output_layer(), 0, 3, 4, at::kCPU),
                  Error);
     EXPECT_THROW(time_parts_side_by_side(*pack.generator, c, c.output_layer(), 2, 3, 0, at::kCPU),

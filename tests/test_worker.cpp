@@ -1,8 +1,10 @@
 // The worker thread: runs, live parameters, pause, cancel, replacement and the frame mailbox.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -131,6 +133,32 @@ TEST_F(WorkerTest, TheLastFrameTracesEveryStepOfItsBatch) {
         EXPECT_NEAR(*point.probability, *step.rows[0].probability, 1e-5) << "step " << i;
     }
     EXPECT_EQ(frame->trace[24].activation, frame->step.rows[0].activation);
+}
+
+TEST_F(WorkerTest, FramesReadDuringARunHoldTheSameTraceSoFar) {
+    auto worker = make_worker();
+    const auto id = worker->start(request({2}, 400));
+    std::optional<StepTrace> first;  // the first frame read: later frames must begin with it
+    int frames = 0;
+    std::uint64_t seen = 0;
+    for (;;) {
+        const bool ended = log.wait_for_end(id, 0s);
+        if (auto frame = worker->frames().newer_than(seen)) {
+            ++frames;
+            const StepTrace& trace = frame->trace;
+            ASSERT_EQ(trace.size(), static_cast<std::size_t>(frame->step.iteration) + 1);
+            EXPECT_EQ(trace[trace.size() - 1].activation, frame->step.rows[0].activation);
+            if (!first)
+                first = trace;
+            for (std::size_t i = 0; i < first->size(); ++i)
+                ASSERT_EQ(trace[i].activation, (*first)[i].activation) << "step " << i;
+        }
+        if (ended)
+            break;
+        std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_GE(frames, 1);
+    ASSERT_TRUE(first.has_value());
 }
 
 TEST_F(WorkerTest, BatchedRunsGiveTheSameImagesAsOneByOne) {

@@ -12,11 +12,4 @@ void StepTrace::append(const TracePoint& point) {
     }
 }
 
-const TracePoint& StepTrace::operator[](std::size_t index) const {
-    const std::size_t chunk = index / kChunk;
-    if (chunk < full_.size())
-        return (*full_[chunk])[index % kChunk];
-    return tail_[index - full_.size() * kChunk];
-}
-
 }  // namespace dgnam

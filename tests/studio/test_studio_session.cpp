@@ -3,6 +3,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <cmath>
 #include <fstream>
 
 #include "dgnam/device.h"
@@ -12,6 +13,7 @@
 #include "studio_session.h"
 #include "studio_test_support.h"
 #include "torchscript_pack.h"
+#include "trace_envelope.h"
 
 Q_DECLARE_METATYPE(dgnam::Frame)
 Q_DECLARE_METATYPE(dgnam::UnitResult)
@@ -33,6 +35,37 @@ class TestStudioSession : public QObject {
         qRegisterMetaType<TopImagesAnswer>();
         qRegisterMetaType<VerdictAnswer>();
         set_compute_threads(1);
+    }
+
+    void theTraceEnvelopeKeepsEachColumnsExtremesInOrder() {
+        // Four points a column; breaks at points 6 and 10.
+        const std::vector<std::optional<double>> values = {
+            2.0,          5.0,
+            -1.0,         3.0,  // column 0: high 5 at 1 before low -1 at 2
+            4.0,          4.0,
+            std::nullopt, 7.0,  // column 1: one value, then a break; 7 opens column 1 anew
+            1.0,          0.5,
+            NAN,          9.0};  // column 2: low 0.5 after 1; 9 lone in column 2
+        const auto lines = trace_envelope(
+            values.size(), [&](std::size_t i) { return values[i]; },
+            [](std::size_t i) { return static_cast<long>(i / 4); });
+        QCOMPARE(lines.size(), std::size_t(3));
+        auto as_pairs = [](const EnvelopeLine& line) {
+            std::vector<std::pair<long, double>> pairs;
+            for (const EnvelopePoint& point : line)
+                pairs.emplace_back(point.column, point.value);
+            return pairs;
+        };
+        using Pairs = std::vector<std::pair<long, double>>;
+        QCOMPARE(as_pairs(lines[0]), (Pairs{{0, 5.0}, {0, -1.0}, {1, 4.0}}));
+        QCOMPARE(as_pairs(lines[1]), (Pairs{{1, 7.0}, {2, 1.0}, {2, 0.5}}));
+        QCOMPARE(as_pairs(lines[2]), (Pairs{{2, 9.0}}));
+        // Fewer points than columns: every point is its own vertex.
+        const auto sparse = trace_envelope(
+            3, [](std::size_t i) { return std::optional<double>(double(i)); },
+            [](std::size_t i) { return static_cast<long>(10 * i); });
+        QCOMPARE(sparse.size(), std::size_t(1));
+        QCOMPARE(as_pairs(sparse[0]), (Pairs{{0, 0.0}, {10, 1.0}, {20, 2.0}}));
     }
 
     void selectingAUnitStartsARunForIt() {

@@ -175,13 +175,15 @@ class TestStudioWindow : public QObject {
         MainWindow window(test_options());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        // 600 steps take about a second: far more steps than frames the screen reads.
+        // Far more steps than frames the screen reads (a 15 ms timer takes the newest).
         SessionSettings settings = window.session()->settings();
         settings.params.iterations = 600;
         window.parameterPanel()->setSettings(settings);
         window.session()->setSettings(settings);
         QTRY_COMPARE_WITH_TIMEOUT(window.plot()->pointCount(), std::size_t(600), 60000);
         qInfo("%d frames shown for 600 steps", window.framesShown());
+        if (window.framesShown() >= 600)
+            QSKIP("the screen read every frame, so no step was missed");
     }
 
     void clickingAUnitInTheTreeStartsIt() {

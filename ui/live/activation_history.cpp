@@ -1,5 +1,7 @@
 #include "activation_history.h"
 
+#include <cstddef>
+
 namespace dgnam::live {
 
 void ActivationHistory::update(const StepTrace& trace) {

@@ -10,8 +10,8 @@ namespace dgnam::live {
 
 class ActivationHistory {
   public:
-    // Takes the points of `trace` past those already held. A trace shorter than the history
-    // belongs to a new batch or run begun without clear(): the history restarts from it.
+    // Takes the points of `trace` past those already held. Only a trace shorter than the
+    // history is told apart as another run's; a front end calls clear() when it starts a run.
     void update(const StepTrace& trace);
     void clear();
 

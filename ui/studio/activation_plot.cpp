@@ -6,54 +6,25 @@
 #include <algorithm>
 #include <cmath>
 
+#include "trace_envelope.h"
+
 namespace dgnam::studio {
 namespace {
 
-// A curve through value(i) for every point of the trace; a non-finite or missing value breaks
-// it. Points that share a pixel column are drawn as that column's lowest and highest, in the
-// order they came, so a long run costs a few segments per column, not one per step, and no
-// spike is lost.
-template <typename Value, typename ToX, typename ToY>
-QPainterPath trace_path(std::size_t count, Value value, ToX x_of, ToY y_of) {
-    QPainterPath path;
-    bool open = false;
-    long column = -1;
-    double low = 0.0, high = 0.0;
-    std::size_t low_at = 0, high_at = 0;
-    auto flush = [&] {
-        if (column < 0)
-            return;
-        const bool low_first = low_at <= high_at;
-        const QPointF a(column, y_of(low_first ? low : high));
-        open ? path.lineTo(a) : path.moveTo(a);
-        if (low_at != high_at)
-            path.lineTo(QPointF(column, y_of(low_first ? high : low)));
-        open = true;
-        column = -1;
-    };
-    for (std::size_t i = 0; i < count; ++i) {
-        const std::optional<double> v = value(i);
-        if (!v || !std::isfinite(*v)) {
-            flush();
-            open = false;
+// The envelope's lines in widget coordinates; a lone value becomes a dot.
+template <typename ToY>
+void draw_envelope(QPainter& p, const std::vector<EnvelopeLine>& lines, ToY y_of) {
+    for (const EnvelopeLine& line : lines) {
+        if (line.size() == 1) {
+            p.drawPoint(QPointF(line[0].column, y_of(line[0].value)));
             continue;
         }
-        const long x = std::lround(x_of(i));
-        if (x != column) {
-            flush();
-            column = x;
-            low = high = *v;
-            low_at = high_at = i;
-        } else if (*v < low) {
-            low = *v;
-            low_at = i;
-        } else if (*v > high) {
-            high = *v;
-            high_at = i;
-        }
+        QPainterPath path;
+        path.moveTo(QPointF(line[0].column, y_of(line[0].value)));
+        for (std::size_t i = 1; i < line.size(); ++i)
+            path.lineTo(QPointF(line[i].column, y_of(line[i].value)));
+        p.drawPath(path);
     }
-    flush();
-    return path;
 }
 
 }  // namespace
@@ -108,9 +79,6 @@ void ActivationPlot::paintEvent(QPaintEvent*) {
     const double pad = (hi - lo) * 0.05;
     lo -= pad;
     hi += pad;
-    auto x_of = [&](std::size_t it) {
-        return area.left() + area.width() * double(it) / iterations_;
-    };
     auto y_of = [&](double v) { return area.bottom() - area.height() * (v - lo) / (hi - lo); };
     auto y_prob = [&](double v) { return area.bottom() - area.height() * v; };
 
@@ -122,19 +90,24 @@ void ActivationPlot::paintEvent(QPaintEvent*) {
     p.drawText(QRect(area.left(), area.bottom() + 2, area.width(), fm.height()), Qt::AlignHCenter,
                tr("iteration (of %1)").arg(iterations_));
 
-    const QPainterPath activation = trace_path(
+    auto column_of = [&](std::size_t it) {
+        return std::lround(area.left() + area.width() * double(it) / iterations_);
+    };
+    const auto activation = trace_envelope(
         trace_.size(), [&](std::size_t i) { return std::optional<double>(trace_[i].activation); },
-        x_of, y_of);
-    const QPainterPath probability = trace_path(
-        trace_.size(), [&](std::size_t i) { return trace_[i].probability; }, x_of, y_prob);
+        column_of);
     p.setPen(QPen(pal.color(QPalette::Highlight), 2));
-    p.drawPath(activation);
+    draw_envelope(p, activation, y_of);
     if (any_probability) {
         // Solid and half transparent: early steps of a large step size swing the probability
         // between 0 and 1, and dashes over such a swing read as noise.
         const QColor orange(230, 140, 20);
         p.setPen(QPen(QColor(230, 140, 20, 150), 1.2));
-        p.drawPath(probability);
+        draw_envelope(
+            p,
+            trace_envelope(
+                trace_.size(), [&](std::size_t i) { return trace_[i].probability; }, column_of),
+            y_prob);
         p.setPen(orange);
         p.drawText(QRect(area.right() + 4, area.top() - fm.height() / 2, right, fm.height()),
                    Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("1.00"));

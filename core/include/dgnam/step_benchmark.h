@@ -48,9 +48,9 @@ double time_gallery(const Generator& generator, const Classifier& classifier,
 
 // How much the parts of a split batch slow each other down. A split batch runs its parts side by
 // side, one core and one compute thread each; cores that share execution units or a power budget
-// (SMT siblings, many cloud machines) run each part slower then than alone, and that, not the
-// meeting of the parts, caps what splitting gains. Measured on 2 cores of the kind this was
-// written on: 1.25-1.29x for the bundled classifier's convolutions at 5 rows, compute bound.
+// (SMT siblings, many cloud machines) may run each part slower side by side than alone, and
+// that, not the meeting of the parts, caps what splitting gains. On the 2-core machine this was
+// written on it came and went: 0.97-1.07x in some runs, 1.23-1.59x in others half an hour apart.
 struct SideBySideTiming {
     int parts = 0;
     int rows_per_part = 0;
