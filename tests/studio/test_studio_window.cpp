@@ -186,6 +186,19 @@ class TestStudioWindow : public QObject {
             QSKIP("the screen read every frame, so no step was missed");
     }
 
+    void aRunShorterThanHalfASecondStillShowsItsRate() {
+        MainWindow window(test_options());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        SessionSettings settings = window.session()->settings();
+        settings.params.iterations = 40;  // ~0.1 s here; the rate is otherwise taken every 0.5 s
+        ++settings.params.seed;           // a new run from step 0, not the running one cut short
+        window.parameterPanel()->setSettings(settings);
+        window.session()->setSettings(settings);
+        QTRY_COMPARE_WITH_TIMEOUT(window.plot()->pointCount(), std::size_t(40), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.stepsPerSecond() > 0.0, 5000);
+    }
+
     void clickingAUnitInTheTreeStartsIt() {
         MainWindow window(test_options());
         window.show();

@@ -417,10 +417,17 @@ void MainWindow::showFrame(const Frame& frame) {
     viewport_->showImage(*frame.image);
     const RowStep* row = frame.step.rows.empty() ? nullptr : &frame.step.rows.front();
     plot_->showTrace(frame.trace, frame.step.iterations);
+    // The rate over half a second of frames, and at the run's last step over what it saw of the
+    // run: a run shorter than half a second (200 steps of the bundled pack) would otherwise end
+    // showing no rate. When that last step is the only frame seen, its own time says it.
+    const bool last_step = frame.step.iteration + 1 >= frame.step.iterations;
     if (rate_iteration_ < 0 || frame.step.iteration < rate_iteration_) {
         rate_clock_.start();
         rate_iteration_ = frame.step.iteration;
-    } else if (rate_clock_.elapsed() >= 500) {
+        if (last_step && frame.step.milliseconds > 0.0)
+            steps_per_second_ = 1000.0 / frame.step.milliseconds;
+    } else if (rate_clock_.elapsed() >= 500 ||
+               (last_step && frame.step.iteration > rate_iteration_ && rate_clock_.elapsed() > 0)) {
         steps_per_second_ =
             (frame.step.iteration - rate_iteration_) * 1000.0 / double(rate_clock_.elapsed());
         rate_clock_.start();

@@ -70,6 +70,7 @@ class MainWindow : public QMainWindow {
     QLineEdit* filterBox() const { return filter_; }
     QString lastError() const { return last_error_; }
     int framesShown() const { return frames_shown_; }
+    double stepsPerSecond() const { return steps_per_second_; }
     QStringList recentPacks() const;  // newest first
 
   signals:
