@@ -59,17 +59,23 @@ void ActivationPlot::paintEvent(QPaintEvent*) {
     const QRect area = rect().adjusted(left, fm.height() / 2 + 2, -right, -fm.height() - 4);
     p.setPen(pal.color(QPalette::Mid));
     p.drawRect(area);
+    auto column_of = [&](std::size_t it) {
+        return std::lround(area.left() + area.width() * double(it) / iterations_);
+    };
+    const auto activation = trace_envelope(
+        trace_.size(), [&](std::size_t i) { return std::optional<double>(trace_[i].activation); },
+        column_of);
+    const auto probability = trace_envelope(
+        trace_.size(), [&](std::size_t i) { return trace_[i].probability; }, column_of);
+    // Each column's lowest and highest value are in the envelope: the axis needs no other pass.
     double lo = 0.0, hi = 0.0;
-    bool any_activation = false, any_probability = false;
-    for (std::size_t i = 0; i < trace_.size(); ++i) {
-        const TracePoint& point = trace_[i];
-        any_probability = any_probability || point.probability.has_value();
-        if (!std::isfinite(point.activation))
-            continue;
-        lo = any_activation ? std::min(lo, point.activation) : std::min(0.0, point.activation);
-        hi = any_activation ? std::max(hi, point.activation) : point.activation;
-        any_activation = true;
-    }
+    bool any_activation = false;
+    for (const EnvelopeLine& line : activation)
+        for (const EnvelopePoint& point : line) {
+            lo = any_activation ? std::min(lo, point.value) : std::min(0.0, point.value);
+            hi = any_activation ? std::max(hi, point.value) : point.value;
+            any_activation = true;
+        }
     if (!any_activation || area.width() < 10 || area.height() < 10) {
         p.setPen(pal.color(QPalette::PlaceholderText));
         p.drawText(area, Qt::AlignCenter, tr("activation appears here as the image forms"));
@@ -90,24 +96,14 @@ void ActivationPlot::paintEvent(QPaintEvent*) {
     p.drawText(QRect(area.left(), area.bottom() + 2, area.width(), fm.height()), Qt::AlignHCenter,
                tr("iteration (of %1)").arg(iterations_));
 
-    auto column_of = [&](std::size_t it) {
-        return std::lround(area.left() + area.width() * double(it) / iterations_);
-    };
-    const auto activation = trace_envelope(
-        trace_.size(), [&](std::size_t i) { return std::optional<double>(trace_[i].activation); },
-        column_of);
     p.setPen(QPen(pal.color(QPalette::Highlight), 2));
     draw_envelope(p, activation, y_of);
-    if (any_probability) {
+    if (!probability.empty()) {
         // Solid and half transparent: early steps of a large step size swing the probability
         // between 0 and 1, and dashes over such a swing read as noise.
         const QColor orange(230, 140, 20);
         p.setPen(QPen(QColor(230, 140, 20, 150), 1.2));
-        draw_envelope(
-            p,
-            trace_envelope(
-                trace_.size(), [&](std::size_t i) { return trace_[i].probability; }, column_of),
-            y_prob);
+        draw_envelope(p, probability, y_prob);
         p.setPen(orange);
         p.drawText(QRect(area.right() + 4, area.top() - fm.height() / 2, right, fm.height()),
                    Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("1.00"));
