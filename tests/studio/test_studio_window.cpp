@@ -85,6 +85,12 @@ StudioOptions test_options() {
     return options;
 }
 
+// As the user would: the parameter panel shows the settings, the session runs with them.
+void apply_settings(MainWindow& window, const SessionSettings& settings) {
+    window.parameterPanel()->setSettings(settings);
+    window.session()->setSettings(settings);
+}
+
 // Threads of this process now (LibTorch's pool, Mesa's, Qt's, the worker's).
 int thread_count() {
     return int(std::distance(std::filesystem::directory_iterator("/proc/self/task"),
@@ -101,8 +107,7 @@ qint64 close_mid_run(int iterations) {
         return -1;
     SessionSettings slow = window->session()->settings();
     slow.params.iterations = iterations;
-    window->parameterPanel()->setSettings(slow);
-    window->session()->setSettings(slow);
+    apply_settings(*window, slow);
     window->selectUnit(UnitRef{"A", "fc5", 4});
     const int shown = window->framesShown();
     if (!QTest::qWaitFor([&] { return window->framesShown() >= shown + 5; }, 30000))
@@ -138,8 +143,7 @@ class TestStudioWindow : public QObject {
         // Long enough to watch 25 frames: the default 200 steps take 0.3 s on two cores now.
         SessionSettings long_run = window.session()->settings();
         long_run.params.iterations = 100000;
-        window.parameterPanel()->setSettings(long_run);
-        window.session()->setSettings(long_run);
+        apply_settings(window, long_run);
         QTRY_VERIFY_WITH_TIMEOUT(window.framesShown() >= 5, 30000);
         QVERIFY2(window.viewport()->glError().isEmpty(), qPrintable(window.viewport()->glError()));
         const QImage first = window.viewport()->grabFramebuffer();
@@ -178,8 +182,7 @@ class TestStudioWindow : public QObject {
         // Far more steps than frames the screen reads (a 15 ms timer takes the newest).
         SessionSettings settings = window.session()->settings();
         settings.params.iterations = 600;
-        window.parameterPanel()->setSettings(settings);
-        window.session()->setSettings(settings);
+        apply_settings(window, settings);
         QTRY_COMPARE_WITH_TIMEOUT(window.plot()->pointCount(), std::size_t(600), 60000);
         qInfo("%d frames shown for 600 steps", window.framesShown());
         if (window.framesShown() >= 600)
@@ -193,8 +196,7 @@ class TestStudioWindow : public QObject {
         SessionSettings settings = window.session()->settings();
         settings.params.iterations = 40;  // ~0.1 s here; the rate is otherwise taken every 0.5 s
         ++settings.params.seed;           // a new run from step 0, not the running one cut short
-        window.parameterPanel()->setSettings(settings);
-        window.session()->setSettings(settings);
+        apply_settings(window, settings);
         QTRY_COMPARE_WITH_TIMEOUT(window.plot()->pointCount(), std::size_t(40), 60000);
         QTRY_VERIFY_WITH_TIMEOUT(window.stepsPerSecond() > 0.0, 5000);
     }
@@ -265,8 +267,7 @@ class TestStudioWindow : public QObject {
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         SessionSettings long_run = window.session()->settings();
         long_run.params.iterations = 2000;
-        window.parameterPanel()->setSettings(long_run);
-        window.session()->setSettings(long_run);
+        apply_settings(window, long_run);
         QSlider* slider = window.parameterPanel()->l2Field()->slider();
         slider->setValue(slider->minimum());  // L2 decay 0.9
         QCOMPARE(window.session()->liveWorker().worker().params().l2, 0.9);
@@ -319,8 +320,7 @@ class TestStudioWindow : public QObject {
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         SessionSettings quick = window.session()->settings();
         quick.params.iterations = 5;
-        window.parameterPanel()->setSettings(quick);
-        window.session()->setSettings(quick);
+        apply_settings(window, quick);
         QSignalSpy ended(window.session(), &StudioSession::galleryEnded);
         window.visualiseLayer("A", "fc5");
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 60000);
