@@ -1,37 +1,27 @@
 #include "bfloat16_autocast.h"
 
 #include <ATen/ATen.h>
-#include <ATen/autocast_mode.h>
+
+#include "autocast_switch.h"
 
 namespace dgnam {
 
 BFloat16Autocast::BFloat16Autocast(bool wanted, const c10::Device& device)
-    : cuda_(device.is_cuda()) {
-    if (!wanted || (cuda_ ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled()))
+    : device_type_(device.is_cuda() ? c10::kCUDA : c10::kCPU) {
+    if (!wanted || autocast_enabled(device_type_))
         return;
     active_ = true;
-    if (cuda_) {
-        previous_dtype_ = at::autocast::get_autocast_gpu_dtype();
-        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-        at::autocast::set_enabled(true);
-    } else {
-        previous_dtype_ = at::autocast::get_autocast_cpu_dtype();
-        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-        at::autocast::set_cpu_enabled(true);
-    }
+    previous_dtype_ = autocast_dtype(device_type_);
+    set_autocast_dtype(device_type_, at::kBFloat16);
+    enable_autocast(device_type_, true);
     at::autocast::increment_nesting();
 }
 
 BFloat16Autocast::~BFloat16Autocast() {
     if (!active_)
         return;
-    if (cuda_) {
-        at::autocast::set_enabled(false);
-        at::autocast::set_autocast_gpu_dtype(previous_dtype_);
-    } else {
-        at::autocast::set_cpu_enabled(false);
-        at::autocast::set_autocast_cpu_dtype(previous_dtype_);
-    }
+    enable_autocast(device_type_, false);
+    set_autocast_dtype(device_type_, previous_dtype_);
     // Autocast keeps casts of leaf tensors that require gradients until the outermost scope ends.
     if (at::autocast::decrement_nesting() == 0)
         at::autocast::clear_cache();

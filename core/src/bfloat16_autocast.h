@@ -20,7 +20,7 @@ class BFloat16Autocast {
 
   private:
     bool active_ = false;
-    bool cuda_ = false;
+    c10::DeviceType device_type_ = c10::kCPU;
     c10::ScalarType previous_dtype_ = c10::ScalarType::Float;
 };
 

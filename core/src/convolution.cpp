@@ -1,10 +1,11 @@
 #include "dgnam/convolution.h"
 
 #include <ATen/ATen.h>
-#include <ATen/autocast_mode.h>
 
 #include "dgnam/direct_convolution.h"
 #include "dgnam/winograd_convolution.h"
+
+#include "autocast_switch.h"
 
 namespace dgnam {
 namespace {
@@ -34,8 +35,8 @@ bool winograd_pays_off(const at::Tensor& x, const at::Tensor& weight, const at::
                        const std::vector<std::int64_t>& pad) {
     const bool float32 = x.scalar_type() == at::kFloat && weight.scalar_type() == at::kFloat &&
                          (!bias.defined() || bias.scalar_type() == at::kFloat);
-    return weight.size(2) == 3 && weight.size(3) == 3 && float32 &&
-           !at::autocast::is_cpu_enabled() && (!bias.defined() || !bias.requires_grad()) &&
+    return weight.size(2) == 3 && weight.size(3) == 3 && float32 && !autocast_enabled(c10::kCPU) &&
+           (!bias.defined() || !bias.requires_grad()) &&
            multiply_adds_3x3(x, weight, pad) >= kWinogradFromMultiplyAdds;
 }
 

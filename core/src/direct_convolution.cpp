@@ -2,9 +2,10 @@
 
 #include "dgnam/error.h"
 
+#include "autocast_switch.h"
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
@@ -197,7 +198,7 @@ bool direct_convolution_fits(const at::Tensor& x, const at::Tensor& weight, cons
                              std::int64_t pad_h, std::int64_t pad_w) {
     if (x.dim() != 4 || weight.dim() != 4 || !x.device().is_cpu() ||
         x.scalar_type() != at::kFloat || x.layout() != at::kStrided || x.numel() == 0 ||
-        !frozen_float_on_cpu(weight) || at::autocast::is_cpu_enabled())
+        !frozen_float_on_cpu(weight) || autocast_enabled(c10::kCPU))
         return false;
     const auto kh = weight.size(2), kw = weight.size(3);
     return weight.size(0) >= 1 && weight.size(0) <= kMaxOutputChannels &&

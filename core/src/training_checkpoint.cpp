@@ -4,7 +4,10 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/optim/adam.h>
 
+#include <sstream>
 #include <system_error>
+#include <type_traits>
+#include <utility>
 
 #include "dgnam/error.h"
 #include "dgnam/sequential_net.h"
@@ -18,9 +21,19 @@ constexpr const char* kOrderTensor = "position/order";
 constexpr const char* kLoopGenerator = "random/loop";
 constexpr const char* kDefaultGenerator = "random/default";
 
-std::string adam_key(const at::Tensor& param) {
-    // The key torch::optim uses for a parameter's state.
-    return c10::guts::to_string(param.unsafeGetTensorImpl());
+// The key torch::optim files a parameter's state under: its TensorImpl's address, written out as
+// text in LibTorch 1.13, the pointer itself in later versions.
+using AdamStateKey = std::decay_t<decltype(std::declval<torch::optim::Adam&>().state())>::key_type;
+
+template <typename Key = AdamStateKey>
+Key adam_key(const at::Tensor& param) {
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream address;
+        address << param.unsafeGetTensorImpl();
+        return address.str();
+    } else {
+        return param.unsafeGetTensorImpl();
+    }
 }
 
 std::string param_prefix(const std::string& role, std::size_t index) {
