@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the command line and the core tests against a CUDA build of LibTorch, then runs the
-# tests (the DeviceParity ones compare GPU runs with CPU runs; they skip without a GPU).
+# tests (the DeviceParity ones compare GPU runs with CPU runs; they skip without a GPU). Arguments
+# go to the test program, e.g. --gtest_filter='DeviceParity.*'.
 #
 # LibTorch comes from $TORCH_PREFIX if set, else from the Python torch package
 # (torch.utils.cmake_prefix_path). $EXTRA_PREFIX adds folders for nlohmann-json, CLI11, stb,
-# zlib and GoogleTest where they are not installed system-wide. The graphical front ends are
+# zlib, protobuf and GoogleTest where they are not installed system-wide (protoc and
+# libprotobuf then need LD_LIBRARY_PATH). The graphical front ends are
 # left out: this build is for GPU machines without Qt or a display.
 set -euo pipefail
 
@@ -20,4 +22,4 @@ cmake -S "$source_dir" -B "$build_dir" "${generator[@]}" \
   -DCMAKE_PREFIX_PATH="$prefix_path" \
   -DDGNAM_BUILD_STUDIO=OFF -DDGNAM_BUILD_LIVE=OFF
 cmake --build "$build_dir" --target dgnam dgnam_tests --parallel "$(nproc)"
-"$build_dir/tests/dgnam_tests" --gtest_brief=1
+"$build_dir/tests/dgnam_tests" --gtest_brief=1 "$@"
