@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the command line and the core tests against a CUDA build of LibTorch, then runs the
-# tests (the DeviceParity ones compare GPU runs with CPU runs; they skip without a GPU). Arguments
-# go to the test program, e.g. --gtest_filter='DeviceParity.*'.
+# Builds the command line and the tests that need no GUI toolkit against a CUDA build of
+# LibTorch, then runs dgnam_tests (the DeviceParity tests compare GPU runs with CPU runs; they
+# skip without a GPU). Arguments go to that program, e.g. --gtest_filter='DeviceParity.*'.
 #
 # LibTorch comes from $TORCH_PREFIX if set, else from the Python torch package
 # (torch.utils.cmake_prefix_path). $EXTRA_PREFIX adds folders for nlohmann-json, CLI11, stb,
@@ -21,5 +21,5 @@ cmake -S "$source_dir" -B "$build_dir" "${generator[@]}" \
   -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$prefix_path" \
   -DDGNAM_BUILD_STUDIO=OFF -DDGNAM_BUILD_LIVE=OFF
-cmake --build "$build_dir" --target dgnam dgnam_tests --parallel "$(nproc)"
+cmake --build "$build_dir" --parallel "$(nproc)"
 "$build_dir/tests/dgnam_tests" --gtest_brief=1 "$@"

@@ -99,8 +99,9 @@ RuntimeReport runtime_report() {
         r.warnings.push_back("this LibTorch has no oneDNN: convolutions take a slower path");
     if (!r.onednn_fully_connected)
         r.warnings.push_back(
-            "built without oneDNN's sgemm: fully connected layers run through the BLAS on one "
-            "thread, 3-8x slower (apt-get install libdnnl-dev and rebuild)");
+            "built without oneDNN's sgemm: on the CPU, fully connected layers run through "
+            "at::linear, 3-8x slower with OpenBLAS (install libdnnl-dev and rebuild, "
+            "DGNAM_WITH_ONEDNN on)");
     return r;
 }
 
