@@ -5,6 +5,7 @@
 
 #include "dgnam/device.h"
 #include "dgnam/dgn_am.h"
+#include "dgnam/execution_mode.h"
 #include "dgnam/model_pack.h"
 #include "dgnam/pixel_am.h"
 #include "dgnam/worker.h"
@@ -123,6 +124,27 @@ TEST_F(DeviceParity, DgnAmOnTheGpuReachesTheSameClassesAsOnTheCpu) {
         EXPECT_NEAR(*a[row].probability, *b[row].probability, 0.05) << "unit " << a[row].unit;
         EXPECT_GT(*b[row].probability, 0.9) << "unit " << b[row].unit;
     }
+}
+
+// bfloat16 on a GPU goes through CUDA's autocast switch, not the CPU's: the ten output units
+// still reach their classes, and the optimiser's code stays float32.
+TEST_F(DeviceParity, DgnAmInBFloat16OnTheGpuReachesTheClasses) {
+    ModelPack gpu_pack = pack_on(gpu_);
+    gpu_pack.set_execution_mode(ExecutionMode::fast_bfloat16());
+    const OptimizerParams params;  // the paper's defaults, 200 iterations
+    DgnAm am(*gpu_pack.generator, gpu_pack.classifier(), Objective{}, all_ten(), params,
+             InitialCode::random(), gpu_);
+    while (!am.done())
+        am.step();
+    EXPECT_EQ(am.code().scalar_type(), at::kFloat);
+    const auto outcomes = am.evaluate();
+    double sum = 0.0;
+    for (const auto& outcome : outcomes) {
+        ASSERT_TRUE(outcome.probability);
+        EXPECT_GT(*outcome.probability, 0.5) << "unit " << outcome.unit;
+        sum += *outcome.probability;
+    }
+    EXPECT_GT(sum / static_cast<double>(outcomes.size()), 0.9);
 }
 
 TEST_F(DeviceParity, PixelAmStepAgreesWithTheCpu) {
