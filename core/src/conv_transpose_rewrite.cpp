@@ -24,9 +24,6 @@ namespace {
 // - kernel 4, stride 2, pad 1: a 3x3 pad-1 convolution with 4x the output channels, one per
 //   output phase (ry, rx), followed by pixel_shuffle(2);
 // - kernel 3, stride 1, pad 1: a convolution with the kernel's in/out swapped and flipped.
-struct PlainKernel {
-    at::Tensor weight, bias;
-};
 
 // The kernel taps each output phase (ry, rx) of a kernel-4 stride-2 pad-1 transposed convolution
 // reads: tap j of phase r is kernel row tap[r][j] (-1: none, a zero). [in, out, 4 phases, n, n].
@@ -46,18 +43,6 @@ at::Tensor phase_taps(const at::Tensor& weight, const std::vector<std::int64_t> 
     auto index_x = at::tensor(cols, at::TensorOptions().dtype(at::kLong)).to(weight.device());
     auto gathered = padded.index({at::indexing::Slice(), at::indexing::Slice(), index_y, index_x});
     return gathered.view({in, out, 4, n, n});
-}
-
-PlainKernel plain_kernel(const at::Tensor& weight, const at::Tensor& bias, std::int64_t kernel) {
-    if (kernel == 3)
-        return {weight.transpose(0, 1).flip({2, 3}), bias};
-    // Output row 2m + r reads input rows m - 1, m, m + 1 (taps j = 0, 1, 2) through kernel rows:
-    // r = 0: j0 -> 3, j1 -> 1, j2 -> none; r = 1: j0 -> none, j1 -> 2, j2 -> 0.
-    static const std::vector<std::int64_t> tap[2] = {{3, 1, -1}, {-1, 2, 0}};
-    const auto in = weight.size(0), out = weight.size(1);
-    // [in, out, 4 phases, 3, 3] -> [out, 4, in, 3, 3] -> [out * 4, in, 3, 3]
-    auto k = phase_taps(weight, tap).permute({1, 2, 0, 3, 4}).reshape({out * 4, in, 3, 3});
-    return {k, bias.defined() ? bias.repeat_interleave(4) : bias};
 }
 
 // Kernel 4, stride 2, pad 1 once more, for frozen weights: the 3x3 form above multiplies 5 of
@@ -132,6 +117,22 @@ at::Tensor run_plain(const at::Tensor& x, const at::Tensor& weight, const at::Te
 
 }  // namespace
 
+PlainKernel plain_kernel(const at::Tensor& weight, const at::Tensor& bias, std::int64_t kernel) {
+    if (kernel == 3)
+        return {weight.transpose(0, 1).flip({2, 3}), bias};
+    // Output row 2m + r reads input rows m - 1, m, m + 1 (taps j = 0, 1, 2) through kernel rows:
+    // r = 0: j0 -> 3, j1 -> 1, j2 -> none; r = 1: j0 -> none, j1 -> 2, j2 -> 0.
+    static const std::vector<std::int64_t> tap[2] = {{3, 1, -1}, {-1, 2, 0}};
+    const auto in = weight.size(0), out = weight.size(1);
+    // [in, out, 4 phases, 3, 3] -> [out, 4, in, 3, 3] -> [out * 4, in, 3, 3]
+    auto k = phase_taps(weight, tap).permute({1, 2, 0, 3, 4}).reshape({out * 4, in, 3, 3});
+    return {k, bias.defined() ? bias.repeat_interleave(4) : bias};
+}
+
+PlainKernel phase_kernel(const at::Tensor& weight, const at::Tensor& bias) {
+    return {phase_kernel(weight), bias.defined() ? bias.repeat({4}) : bias};
+}
+
 at::Tensor rewritten_conv_transpose(const at::Tensor& x, const at::Tensor& weight,
                                     const at::Tensor& bias, std::int64_t kernel,
                                     std::int64_t /*stride*/, std::int64_t /*pad*/) {
@@ -160,9 +161,8 @@ void TransposedConvolution::prepare(const at::Tensor& weight, const at::Tensor& 
     if (!rewritable_ || weight.requires_grad())
         return;
     at::NoGradGuard no_grad;
-    const auto k = kernel_[0] == 4
-                       ? PlainKernel{phase_kernel(weight), bias.defined() ? bias.repeat({4}) : bias}
-                       : plain_kernel(weight, bias, kernel_[0]);
+    const auto k =
+        kernel_[0] == 4 ? phase_kernel(weight, bias) : plain_kernel(weight, bias, kernel_[0]);
     plain_kernel_ = k.weight.contiguous();
     plain_bias_ = k.bias.defined() ? k.bias.contiguous() : k.bias;
     prepared_data_ = weight.data_ptr();

@@ -2,10 +2,15 @@
 
 #include <torch/script.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <map>
+#include <optional>
 
 #include "dgnam/error.h"
 #include "dgnam/shape_text.h"
+
+#include "torchscript_transposed.h"
 
 namespace dgnam {
 namespace fs = std::filesystem;
@@ -24,13 +29,20 @@ std::string short_type(const std::string& qualified) {
 struct TorchScriptNet::Model {
     fs::path path;
     mutable torch::jit::Module module;  // its methods are not const in LibTorch's API
+    // A frozen copy with its transposed convolutions rewritten, for inputs on the CPU.
+    mutable std::optional<RewrittenTorchScript> rewritten;
+    bool run_rewritten = true;
     std::vector<std::int64_t> input_shape;
     std::vector<LayerInfo> infos;
     bool layered = false;
 
+    torch::jit::Module& module_for(const at::Tensor& x) const {
+        return rewritten && run_rewritten && x.is_cpu() ? rewritten->module : module;
+    }
+
     std::vector<std::pair<std::string, at::Tensor>> run_layers(const at::Tensor& x) const {
         std::vector<std::pair<std::string, at::Tensor>> out;
-        const auto result = module.get_method(kLayerOutputs)({x});
+        const auto result = module_for(x).get_method(kLayerOutputs)({x});
         if (!result.isGenericDict())
             throw Error(path.string() + ": " + kLayerOutputs +
                         " must return a Dict[str, Tensor]; it returned " + result.tagKind());
@@ -43,6 +55,37 @@ struct TorchScriptNet::Model {
         return out;
     }
 };
+
+namespace {
+
+// The rewritten copy, if the model has rewritable transposed convolutions and the copy gives the
+// model's own outputs on a random input (float tolerance); otherwise the model runs as it came.
+std::optional<RewrittenTorchScript> checked_rewrite(const torch::jit::Module& module, bool layered,
+                                                    const std::vector<std::int64_t>& input_shape) {
+    std::optional<RewrittenTorchScript> r;
+    try {
+        r = rewrite_transposed_convolutions(
+            module, layered ? std::vector<std::string>{kLayerOutputs} : std::vector<std::string>{});
+    } catch (const std::exception&) {
+        return std::nullopt;  // freezing refused (e.g. a method that sets attributes)
+    }
+    if (!r)
+        return std::nullopt;
+    std::vector<std::int64_t> shape{2};
+    shape.insert(shape.end(), input_shape.begin(), input_shape.end());
+    torch::NoGradGuard no_grad;
+    const auto x = at::randn(shape, at::make_generator<at::CPUGeneratorImpl>(7));
+    const auto want = torch::jit::Module(module).forward({x}), got = r->module.forward({x});
+    if (!want.isTensor() || !got.isTensor())
+        return std::nullopt;
+    const auto a = want.toTensor().to(at::kDouble), b = got.toTensor().to(at::kDouble);
+    if (a.sizes() != b.sizes() ||
+        (a - b).abs().max().item<double>() > 1e-4 * (1.0 + a.abs().max().item<double>()))
+        return std::nullopt;
+    return r;
+}
+
+}  // namespace
 
 TorchScriptNet::TorchScriptNet(std::unique_ptr<Model> model) : model_(std::move(model)) {}
 TorchScriptNet::TorchScriptNet(TorchScriptNet&&) noexcept = default;
@@ -100,6 +143,7 @@ TorchScriptNet TorchScriptNet::load(const fs::path& path, std::vector<std::int64
     }
     if (outputs.empty())
         throw Error(path.string() + ": " + kLayerOutputs + " returned no layers");
+    m->rewritten = checked_rewrite(m->module, m->layered, m->input_shape);
     for (const auto& [name, value] : outputs) {
         if (value.dim() < 1 || value.size(0) != 1)
             throw Error(path.string() + ": layer \"" + name + "\" has shape " +
@@ -152,7 +196,7 @@ at::Tensor TorchScriptNet::forward_to(const at::Tensor& input, const std::string
                     "; its layers are: " + names);
     }
     if (!m.layered)
-        return m.module.forward({input}).toTensor();
+        return m.module_for(input).forward({input}).toTensor();
     for (auto& [name, value] : m.run_layers(input))
         if (name == wanted)
             return value;
@@ -160,7 +204,17 @@ at::Tensor TorchScriptNet::forward_to(const at::Tensor& input, const std::string
 }
 
 void TorchScriptNet::to(const at::Device& device) {
-    model_->module.to(device);
+    model_->module.to(device);  // the rewritten copy serves CPU inputs only and stays there
+}
+
+void TorchScriptNet::set_execution_mode(const ExecutionMode& mode) {
+    for (auto p : model_->module.parameters())
+        p.set_requires_grad(!mode.frozen_weights);
+    model_->run_rewritten = mode.frozen_weights && mode.rewrite_transposed;
+}
+
+int TorchScriptNet::rewritten_transposed_convolutions() const {
+    return model_->rewritten && model_->run_rewritten ? model_->rewritten->rewritten : 0;
 }
 
 }  // namespace dgnam

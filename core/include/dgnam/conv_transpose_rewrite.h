@@ -14,6 +14,18 @@ namespace dgnam {
 bool conv_transpose_rewritable(std::int64_t kernel_h, std::int64_t kernel_w, std::int64_t stride_h,
                                std::int64_t stride_w, std::int64_t pad_h, std::int64_t pad_w);
 
+// The plain convolution a rewritable layer becomes: stride 1, pad 1, then for kernel 4
+// pixel_shuffle(2) (weight [4 out, in, 3, 3], one output channel per phase). weight: [in, out, k,
+// k] as at::conv_transpose2d takes it; bias may be undefined.
+struct PlainKernel {
+    at::Tensor weight, bias;
+};
+PlainKernel plain_kernel(const at::Tensor& weight, const at::Tensor& bias, std::int64_t kernel);
+// Kernel 4 stride 2 pad 1 with 4/9 of that arithmetic: a 2x2 pad-1 convolution (weight [4 out,
+// in, 2, 2]) onto an (H + 1) x (W + 1) grid whose channel block 2 ry + rx, shifted by (ry, rx),
+// holds output phase (ry, rx).
+PlainKernel phase_kernel(const at::Tensor& weight, const at::Tensor& bias);
+
 // Equals at::conv_transpose2d(x, weight, bias, stride, pad) within float tolerance when
 // conv_transpose_rewritable(kernel, kernel, stride, stride, pad, pad). weight: [in, out, k, k].
 // Builds the plain kernel from `weight` on each call, so it also holds while training.

@@ -32,7 +32,7 @@ struct ModelPack {
     // The pack's identity as gallery.json's "model" records it.
     nlohmann::json summary() const;
     void to(const at::Device& device);
-    // Every network of the pack (execution_mode.h); TorchScript models ignore it.
+    // Every network of the pack (execution_mode.h); TorchScript models ignore its bfloat16.
     void set_execution_mode(const ExecutionMode& mode);
 };
 

@@ -35,6 +35,12 @@ class TorchScriptNet final : public LayeredNetwork {
     const std::vector<std::int64_t>& input_shape() const override;
     at::Tensor forward_to(const at::Tensor& input, const std::string& layer) const override;
     void to(const at::Device& device) override;
+    // Frozen weights; transposed convolutions of the kinds conv_transpose_rewritable names, with
+    // constant weights, run as plain ones on the CPU in a frozen copy of the model, checked at
+    // load against the model's own output. bfloat16 is ignored.
+    void set_execution_mode(const ExecutionMode& mode) override;
+    // How many transposed convolutions run rewritten (0 on the straightforward form).
+    int rewritten_transposed_convolutions() const;
 
     bool has_layer_outputs() const;
     std::int64_t parameter_count() const;

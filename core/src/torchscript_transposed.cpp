@@ -1,0 +1,178 @@
+#include "torchscript_transposed.h"
+
+#include <torch/csrc/jit/ir/constants.h>
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/passes/inliner.h>
+
+#include <algorithm>
+
+#include "dgnam/conv_transpose_rewrite.h"
+
+namespace dgnam {
+namespace {
+
+using torch::jit::Node;
+using torch::jit::Value;
+
+// A constant int list: a constant, or a list built from constants (freezing does not always
+// fold those).
+std::optional<std::vector<std::int64_t>> constant_ints(Value* v) {
+    if (auto iv = torch::jit::toIValue(v)) {
+        if (iv->isIntList())
+            return iv->toIntVector();
+        if (iv->isInt())
+            return std::vector<std::int64_t>{iv->toInt(), iv->toInt()};
+        return std::nullopt;
+    }
+    if (v->node()->kind() != c10::prim::ListConstruct)
+        return std::nullopt;
+    std::vector<std::int64_t> out;
+    for (Value* item : v->node()->inputs()) {
+        const auto iv = torch::jit::toIValue(item);
+        if (!iv || !iv->isInt())
+            return std::nullopt;
+        out.push_back(iv->toInt());
+    }
+    return out;
+}
+
+std::optional<std::int64_t> constant_int(Value* v) {
+    const auto iv = torch::jit::toIValue(v);
+    return iv && iv->isInt() ? std::optional<std::int64_t>(iv->toInt()) : std::nullopt;
+}
+
+// One transposed convolution's inputs, from aten::conv_transpose2d (scripted code) or
+// aten::_convolution with transposed = true (traced code).
+struct TransposedCall {
+    Value* input = nullptr;
+    Value* weight = nullptr;
+    Value* bias = nullptr;
+    Value* stride = nullptr;
+    Value* pad = nullptr;
+    Value* output_pad = nullptr;
+    Value* groups = nullptr;
+    Value* dilation = nullptr;
+};
+
+std::optional<TransposedCall> transposed_call(Node* n) {
+    static const auto conv_transpose2d = c10::Symbol::fromQualString("aten::conv_transpose2d");
+    static const auto convolution = c10::Symbol::fromQualString("aten::_convolution");
+    const auto in = n->inputs();
+    if (n->kind() == conv_transpose2d && in.size() == 8)
+        return TransposedCall{in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7]};
+    if (n->kind() == convolution && in.size() >= 9) {
+        const auto transposed = torch::jit::toIValue(in[6]);
+        if (transposed && transposed->isBool() && transposed->toBool())
+            return TransposedCall{in[0], in[1], in[2], in[3], in[4], in[7], in[8], in[5]};
+    }
+    return std::nullopt;
+}
+
+void collect(torch::jit::Block* block, std::vector<Node*>& out) {
+    for (Node* n : block->nodes()) {
+        if (transposed_call(n))
+            out.push_back(n);
+        for (torch::jit::Block* inner : n->blocks())
+            collect(inner, out);
+    }
+}
+
+// Replaces the call with its plain form when everything but the input is a constant and the
+// layer is of a rewritable kind; false leaves it as it is.
+bool rewrite(Node* n) {
+    const TransposedCall c = *transposed_call(n);
+    const auto weight = torch::jit::toIValue(c.weight);
+    const auto bias = torch::jit::toIValue(c.bias);
+    const auto stride = constant_ints(c.stride), pad = constant_ints(c.pad),
+               output_pad = constant_ints(c.output_pad), dilation = constant_ints(c.dilation);
+    const auto groups = constant_int(c.groups);
+    if (!weight || !weight->isTensor() || !bias || !(bias->isNone() || bias->isTensor()) ||
+        !stride || !pad || !output_pad || !dilation || !groups)
+        return false;
+    const at::Tensor w = weight->toTensor();
+    const std::vector<std::int64_t> none{0, 0}, one{1, 1};
+    if (w.dim() != 4 || stride->size() != 2 || pad->size() != 2 || *output_pad != none ||
+        *dilation != one || *groups != 1 ||
+        !conv_transpose_rewritable(w.size(2), w.size(3), (*stride)[0], (*stride)[1], (*pad)[0],
+                                   (*pad)[1]))
+        return false;
+    const at::Tensor b = bias->isTensor() ? bias->toTensor() : at::Tensor();
+    const bool phases = w.size(2) == 4;
+    const PlainKernel k = [&] {
+        at::NoGradGuard no_grad;
+        return phases ? phase_kernel(w, b) : plain_kernel(w, b, 3);
+    }();
+
+    torch::jit::Graph& graph = *n->owningGraph();
+    torch::jit::WithInsertPoint here(n);
+    Value* plain_weight = graph.insertConstant(k.weight.contiguous());
+    Value* plain_bias = k.bias.defined() ? graph.insertConstant(k.bias.contiguous())
+                                         : graph.insertConstant(c10::IValue());
+    Value* y = graph.insert(c10::aten::conv2d,
+                            {c.input, plain_weight, plain_bias, one, one, one, std::int64_t{1}});
+    if (phases) {
+        // Phase (ry, rx) is channel block 2 ry + rx of the grid, rows ry .. ry + H, columns
+        // rx .. rx + W; stacked as [B, C, 4, H, W] they are what pixel_shuffle(2) places.
+        const std::int64_t out = w.size(1);
+        const c10::IValue to_end;  // a slice's end: None
+        std::vector<Value*> phase_values;
+        for (std::int64_t r = 0; r < 4; ++r) {
+            const std::int64_t ry = r / 2, rx = r % 2;
+            Value* p = graph.insert(c10::aten::slice,
+                                    {y, std::int64_t{1}, r * out, (r + 1) * out, std::int64_t{1}});
+            p = graph.insert(c10::aten::slice,
+                             {p, std::int64_t{2}, ry,
+                              ry == 0 ? c10::IValue(std::int64_t{-1}) : to_end, std::int64_t{1}});
+            p = graph.insert(c10::aten::slice,
+                             {p, std::int64_t{3}, rx,
+                              rx == 0 ? c10::IValue(std::int64_t{-1}) : to_end, std::int64_t{1}});
+            phase_values.push_back(p);
+        }
+        Value* list =
+            graph.insertNode(graph.createList(c10::TensorType::get(), phase_values))->output();
+        y = graph.insert(c10::aten::stack, {list, std::int64_t{2}});
+        y = graph.insert(c10::aten::flatten, {y, std::int64_t{1}, std::int64_t{2}});
+        y = graph.insert(c10::aten::pixel_shuffle, {y, std::int64_t{2}});
+    }
+    n->output()->replaceAllUsesWith(y);
+    n->destroy();
+    return true;
+}
+
+}  // namespace
+
+std::optional<RewrittenTorchScript> rewrite_transposed_convolutions(
+    const torch::jit::Module& module, const std::vector<std::string>& methods) {
+    // A look at an inlined copy of the graphs first: freezing copies every weight.
+    std::vector<std::string> all{"forward"};
+    all.insert(all.end(), methods.begin(), methods.end());
+    bool any = false;
+    for (const auto& name : all) {
+        auto copy = module.get_method(name).graph()->copy();
+        torch::jit::Inline(*copy);
+        std::vector<Node*> calls;
+        collect(copy->block(), calls);
+        any = any || !calls.empty();
+    }
+    if (!any)
+        return std::nullopt;
+
+    RewrittenTorchScript out{torch::jit::freeze(module, methods, /*optimize_numerics=*/false)};
+    for (const auto& name : all) {
+        auto graph = out.module.get_method(name).graph();
+        std::vector<Node*> calls;
+        collect(graph->block(), calls);
+        int rewritten = 0;
+        for (Node* n : calls)
+            rewritten += rewrite(n) ? 1 : 0;
+        // forward inlines layer_outputs when it calls it: count each layer once
+        out.rewritten = std::max(out.rewritten, rewritten);
+        torch::jit::EliminateDeadCode(graph);
+    }
+    if (out.rewritten == 0)
+        return std::nullopt;
+    return out;
+}
+
+}  // namespace dgnam

@@ -1,0 +1,86 @@
+// A TorchScript generator's transposed convolutions run as plain ones on the CPU, as the other
+// network sources' do, and give LibTorch's own values and input gradients.
+#include <gtest/gtest.h>
+#include <torch/script.h>
+
+#include "dgnam/torchscript_net.h"
+#include "test_support.h"
+
+namespace dgnam {
+namespace {
+
+// Three transposed convolutions: kernel 4 stride 2 as scripted code writes it, kernel 3 stride 1
+// as traced code records it (aten::_convolution, transposed), and kernel 5, which has no rewrite.
+constexpr const char* kGeneratorSource = R"(
+def layer_outputs(self, x):
+    up = torch.relu(torch.conv_transpose2d(x, self.up, self.up_bias, [2, 2], [1, 1]))
+    same = torch._convolution(up, self.same, self.same_bias, [1, 1], [1, 1], [1, 1], True,
+                              [0, 0], 1, False, False, True, True)
+    wide = torch.conv_transpose2d(same, self.wide, None, [1, 1], [2, 2])
+    return {"up": up, "same": same, "wide": wide}
+
+def forward(self, x):
+    return self.layer_outputs(x)["wide"]
+)";
+
+struct Weights {
+    at::Tensor up = at::randn({6, 5, 4, 4}) * 0.3, up_bias = at::randn({5});
+    at::Tensor same = at::randn({5, 4, 3, 3}) * 0.3, same_bias = at::randn({4});
+    at::Tensor wide = at::randn({4, 3, 5, 5}) * 0.3;
+};
+
+std::map<std::string, at::Tensor> layers_by_libtorch(const Weights& w, const at::Tensor& x) {
+    const auto up = at::relu(at::conv_transpose2d(x, w.up, w.up_bias, 2, 1));
+    const auto same = at::conv_transpose2d(up, w.same, w.same_bias, 1, 1);
+    return {{"up", up}, {"same", same}, {"wide", at::conv_transpose2d(same, w.wide, {}, 1, 2)}};
+}
+
+class TorchScriptTransposed : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        at::manual_seed(5);
+        torch::jit::Module generator("TinyGenerator");
+        generator.register_parameter("up", weights_.up, false);
+        generator.register_parameter("up_bias", weights_.up_bias, false);
+        generator.register_parameter("same", weights_.same, false);
+        generator.register_parameter("same_bias", weights_.same_bias, false);
+        generator.register_parameter("wide", weights_.wide, false);
+        generator.define(kGeneratorSource);
+        generator.save(path_.string());
+    }
+    test::ScratchFolder scratch_;
+    std::filesystem::path path_ = scratch_ / "generator.pt";
+    Weights weights_;
+};
+
+TEST_F(TorchScriptTransposed, RewrittenLayersGiveLibTorchsValuesAndInputGradients) {
+    TorchScriptNet net = TorchScriptNet::load(path_, {6, 5, 5});
+    EXPECT_EQ(net.rewritten_transposed_convolutions(), 2) << "kernel 4 and kernel 3, not 5";
+    const auto x = at::randn({3, 6, 5, 5});
+    const auto expected = layers_by_libtorch(weights_, x);
+    for (const std::string layer : {"up", "same", "wide"}) {
+        const auto xa = x.clone().requires_grad_(), xb = x.clone().requires_grad_();
+        const auto y = net.forward_to(xa, layer);
+        const auto want = layers_by_libtorch(weights_, xb).at(layer);
+        EXPECT_LT(test::relative_error(y, expected.at(layer)), 1e-5) << layer;
+        const auto grad_y = at::randn_like(want);
+        y.backward(grad_y);
+        want.backward(grad_y);
+        EXPECT_LT(test::relative_error(xa.grad(), xb.grad()), 1e-5) << layer;
+    }
+}
+
+TEST_F(TorchScriptTransposed, TheStraightforwardFormRunsTheModelAsItCame) {
+    TorchScriptNet net = TorchScriptNet::load(path_, {6, 5, 5});
+    net.set_execution_mode(ExecutionMode::straightforward());
+    EXPECT_EQ(net.rewritten_transposed_convolutions(), 0);
+    const auto x = at::randn({2, 6, 5, 5});
+    const auto y = net.forward_to(x, "wide");
+    EXPECT_TRUE(y.requires_grad()) << "weights take gradients in the straightforward form";
+    EXPECT_LT(test::relative_error(y, layers_by_libtorch(weights_, x).at("wide")), 1e-6);
+    net.set_execution_mode(ExecutionMode::fast());
+    EXPECT_EQ(net.rewritten_transposed_convolutions(), 2);
+}
+
+}  // namespace
+}  // namespace dgnam
