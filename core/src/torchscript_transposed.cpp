@@ -12,12 +12,9 @@
 namespace dgnam {
 namespace {
 
-using torch::jit::Node;
-using torch::jit::Value;
-
 // A constant int list: a constant, or a list built from constants (freezing does not always
 // fold those).
-std::optional<std::vector<std::int64_t>> constant_ints(Value* v) {
+std::optional<std::vector<std::int64_t>> constant_int_list(torch::jit::Value* v) {
     if (auto iv = torch::jit::toIValue(v)) {
         if (iv->isIntList())
             return iv->toIntVector();
@@ -28,7 +25,7 @@ std::optional<std::vector<std::int64_t>> constant_ints(Value* v) {
     if (v->node()->kind() != c10::prim::ListConstruct)
         return std::nullopt;
     std::vector<std::int64_t> out;
-    for (Value* item : v->node()->inputs()) {
+    for (torch::jit::Value* item : v->node()->inputs()) {
         const auto iv = torch::jit::toIValue(item);
         if (!iv || !iv->isInt())
             return std::nullopt;
@@ -37,7 +34,7 @@ std::optional<std::vector<std::int64_t>> constant_ints(Value* v) {
     return out;
 }
 
-std::optional<std::int64_t> constant_int(Value* v) {
+std::optional<std::int64_t> constant_int_value(torch::jit::Value* v) {
     const auto iv = torch::jit::toIValue(v);
     return iv && iv->isInt() ? std::optional<std::int64_t>(iv->toInt()) : std::nullopt;
 }
@@ -45,17 +42,17 @@ std::optional<std::int64_t> constant_int(Value* v) {
 // One transposed convolution's inputs, from aten::conv_transpose2d (scripted code) or
 // aten::_convolution with transposed = true (traced code).
 struct TransposedCall {
-    Value* input = nullptr;
-    Value* weight = nullptr;
-    Value* bias = nullptr;
-    Value* stride = nullptr;
-    Value* pad = nullptr;
-    Value* output_pad = nullptr;
-    Value* groups = nullptr;
-    Value* dilation = nullptr;
+    torch::jit::Value* input = nullptr;
+    torch::jit::Value* weight = nullptr;
+    torch::jit::Value* bias = nullptr;
+    torch::jit::Value* stride = nullptr;
+    torch::jit::Value* pad = nullptr;
+    torch::jit::Value* output_pad = nullptr;
+    torch::jit::Value* groups = nullptr;
+    torch::jit::Value* dilation = nullptr;
 };
 
-std::optional<TransposedCall> transposed_call(Node* n) {
+std::optional<TransposedCall> transposed_call(torch::jit::Node* n) {
     static const auto conv_transpose2d = c10::Symbol::fromQualString("aten::conv_transpose2d");
     static const auto convolution = c10::Symbol::fromQualString("aten::_convolution");
     const auto in = n->inputs();
@@ -69,24 +66,25 @@ std::optional<TransposedCall> transposed_call(Node* n) {
     return std::nullopt;
 }
 
-void collect(torch::jit::Block* block, std::vector<Node*>& out) {
-    for (Node* n : block->nodes()) {
+void collect_transposed_calls(torch::jit::Block* block, std::vector<torch::jit::Node*>& out) {
+    for (torch::jit::Node* n : block->nodes()) {
         if (transposed_call(n))
             out.push_back(n);
         for (torch::jit::Block* inner : n->blocks())
-            collect(inner, out);
+            collect_transposed_calls(inner, out);
     }
 }
 
 // Replaces the call with its plain form when everything but the input is a constant and the
 // layer is of a rewritable kind; false leaves it as it is.
-bool rewrite(Node* n) {
+bool rewrite_transposed_call(torch::jit::Node* n) {
     const TransposedCall c = *transposed_call(n);
     const auto weight = torch::jit::toIValue(c.weight);
     const auto bias = torch::jit::toIValue(c.bias);
-    const auto stride = constant_ints(c.stride), pad = constant_ints(c.pad),
-               output_pad = constant_ints(c.output_pad), dilation = constant_ints(c.dilation);
-    const auto groups = constant_int(c.groups);
+    const auto stride = constant_int_list(c.stride), pad = constant_int_list(c.pad),
+               output_pad = constant_int_list(c.output_pad),
+               dilation = constant_int_list(c.dilation);
+    const auto groups = constant_int_value(c.groups);
     if (!weight || !weight->isTensor() || !bias || !(bias->isNone() || bias->isTensor()) ||
         !stride || !pad || !output_pad || !dilation || !groups)
         return false;
@@ -106,21 +104,21 @@ bool rewrite(Node* n) {
 
     torch::jit::Graph& graph = *n->owningGraph();
     torch::jit::WithInsertPoint here(n);
-    Value* plain_weight = graph.insertConstant(k.weight.contiguous());
-    Value* plain_bias = k.bias.defined() ? graph.insertConstant(k.bias.contiguous())
-                                         : graph.insertConstant(c10::IValue());
-    Value* y = graph.insert(c10::aten::conv2d,
-                            {c.input, plain_weight, plain_bias, one, one, one, std::int64_t{1}});
+    torch::jit::Value* plain_weight = graph.insertConstant(k.weight.contiguous());
+    torch::jit::Value* plain_bias = k.bias.defined() ? graph.insertConstant(k.bias.contiguous())
+                                                     : graph.insertConstant(c10::IValue());
+    torch::jit::Value* y = graph.insert(
+        c10::aten::conv2d, {c.input, plain_weight, plain_bias, one, one, one, std::int64_t{1}});
     if (phases) {
         // Phase (ry, rx) is channel block 2 ry + rx of the grid, rows ry .. ry + H, columns
         // rx .. rx + W; stacked as [B, C, 4, H, W] they are what pixel_shuffle(2) places.
         const std::int64_t out = w.size(1);
         const c10::IValue to_end;  // a slice's end: None
-        std::vector<Value*> phase_values;
+        std::vector<torch::jit::Value*> phase_values;
         for (std::int64_t r = 0; r < 4; ++r) {
             const std::int64_t ry = r / 2, rx = r % 2;
-            Value* p = graph.insert(c10::aten::slice,
-                                    {y, std::int64_t{1}, r * out, (r + 1) * out, std::int64_t{1}});
+            torch::jit::Value* p = graph.insert(
+                c10::aten::slice, {y, std::int64_t{1}, r * out, (r + 1) * out, std::int64_t{1}});
             p = graph.insert(c10::aten::slice,
                              {p, std::int64_t{2}, ry,
                               ry == 0 ? c10::IValue(std::int64_t{-1}) : to_end, std::int64_t{1}});
@@ -129,7 +127,7 @@ bool rewrite(Node* n) {
                               rx == 0 ? c10::IValue(std::int64_t{-1}) : to_end, std::int64_t{1}});
             phase_values.push_back(p);
         }
-        Value* list =
+        torch::jit::Value* list =
             graph.insertNode(graph.createList(c10::TensorType::get(), phase_values))->output();
         y = graph.insert(c10::aten::stack, {list, std::int64_t{2}});
         y = graph.insert(c10::aten::flatten, {y, std::int64_t{1}, std::int64_t{2}});
@@ -151,8 +149,8 @@ std::optional<RewrittenTorchScript> rewrite_transposed_convolutions(
     for (const auto& name : all) {
         auto copy = module.get_method(name).graph()->copy();
         torch::jit::Inline(*copy);
-        std::vector<Node*> calls;
-        collect(copy->block(), calls);
+        std::vector<torch::jit::Node*> calls;
+        collect_transposed_calls(copy->block(), calls);
         any = any || !calls.empty();
     }
     if (!any)
@@ -161,11 +159,11 @@ std::optional<RewrittenTorchScript> rewrite_transposed_convolutions(
     RewrittenTorchScript out{torch::jit::freeze(module, methods, /*optimize_numerics=*/false)};
     for (const auto& name : all) {
         auto graph = out.module.get_method(name).graph();
-        std::vector<Node*> calls;
-        collect(graph->block(), calls);
+        std::vector<torch::jit::Node*> calls;
+        collect_transposed_calls(graph->block(), calls);
         int rewritten = 0;
-        for (Node* n : calls)
-            rewritten += rewrite(n) ? 1 : 0;
+        for (torch::jit::Node* n : calls)
+            rewritten += rewrite_transposed_call(n) ? 1 : 0;
         // forward inlines layer_outputs when it calls it: count each layer once
         out.rewritten = std::max(out.rewritten, rewritten);
         torch::jit::EliminateDeadCode(graph);
