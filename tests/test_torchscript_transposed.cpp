@@ -1,7 +1,10 @@
 // A TorchScript generator's transposed convolutions run as plain ones on the CPU, as the other
 // network sources' do, and give LibTorch's own values and input gradients.
+#include <ATen/record_function.h>
 #include <gtest/gtest.h>
 #include <torch/script.h>
+
+#include <algorithm>
 
 #include "dgnam/torchscript_net.h"
 #include "test_support.h"
@@ -35,6 +38,35 @@ std::map<std::string, at::Tensor> layers_by_libtorch(const Weights& w, const at:
     return {{"up", up}, {"same", same}, {"wide", at::conv_transpose2d(same, w.wide, {}, 1, 2)}};
 }
 
+// The names of the operators this thread calls while it lives (LibTorch's RecordFunction hooks).
+class OperatorsCalled {
+  public:
+    OperatorsCalled()
+        : handle_(at::addThreadLocalCallback(
+              at::RecordFunctionCallback(&record).scopes({at::RecordScope::FUNCTION}))) {
+        names().clear();
+    }
+    ~OperatorsCalled() { at::removeCallback(handle_); }
+    OperatorsCalled(const OperatorsCalled&) = delete;
+    OperatorsCalled& operator=(const OperatorsCalled&) = delete;
+
+    long count(const std::string& name) const {
+        return std::count(names().begin(), names().end(), name);
+    }
+
+  private:
+    // The hook is a plain function: it cannot reach an object.
+    static std::vector<std::string>& names() {
+        thread_local std::vector<std::string> called;
+        return called;
+    }
+    static std::unique_ptr<at::ObserverContext> record(const at::RecordFunction& fn) {
+        names().emplace_back(fn.name());
+        return nullptr;
+    }
+    at::CallbackHandle handle_;
+};
+
 class TorchScriptTransposed : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -67,6 +99,24 @@ TEST_F(TorchScriptTransposed, RewrittenLayersGiveLibTorchsValuesAndInputGradient
         y.backward(grad_y);
         want.backward(grad_y);
         EXPECT_LT(test::relative_error(xa.grad(), xb.grad()), 1e-5) << layer;
+    }
+}
+
+// As for the other sources (TransposedConvolution::rewrite_pays_off): LibTorch's own form for one
+// row smaller than 8x8, the plain form from 2 rows or 8x8 on. The kernel-4 layer reads the 5x5
+// input, the kernel-3 layer its 10x10 output; the kernel-5 layer stays as written.
+TEST_F(TorchScriptTransposed, EachLayerTakesThePlainFormWhereItPaysOff) {
+    TorchScriptNet net = TorchScriptNet::load(path_, {6, 5, 5});
+    ASSERT_EQ(net.rewritten_transposed_convolutions(), 2);
+    const at::NoGradGuard no_grad;
+    for (const std::int64_t rows : {1, 2}) {
+        const auto x = at::randn({rows, 6, 5, 5});
+        const auto want = layers_by_libtorch(weights_, x).at("wide");
+        OperatorsCalled called;
+        EXPECT_LT(test::relative_error(net.forward_to(x, "wide"), want), 1e-5);
+        const bool one_row = rows == 1;
+        EXPECT_EQ(called.count("dgnam::transposed_convolution"), 2) << rows << " rows";
+        EXPECT_EQ(called.count("aten::conv_transpose2d"), one_row ? 2 : 1) << rows << " rows";
     }
 }
 

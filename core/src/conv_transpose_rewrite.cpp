@@ -133,6 +133,11 @@ PlainKernel phase_kernel(const at::Tensor& weight, const at::Tensor& bias) {
     return {phase_kernel(weight), bias.defined() ? bias.repeat({4}) : bias};
 }
 
+at::Tensor run_plain_kernel(const at::Tensor& x, const PlainKernel& plain, std::int64_t kernel) {
+    return kernel == 4 ? run_phases(x, plain.weight, plain.bias)
+                       : run_plain(x, plain.weight, plain.bias, kernel);
+}
+
 at::Tensor rewritten_conv_transpose(const at::Tensor& x, const at::Tensor& weight,
                                     const at::Tensor& bias, std::int64_t kernel,
                                     std::int64_t /*stride*/, std::int64_t /*pad*/) {
@@ -189,8 +194,7 @@ at::Tensor TransposedConvolution::run(const at::Tensor& x, const at::Tensor& wei
                                     {output_pad_[0], output_pad_[1]}, groups_,
                                     {dilation_[0], dilation_[1]});
     if (prepared_for(weight))
-        return kernel_[0] == 4 ? run_phases(x, plain_kernel_, plain_bias_)
-                               : run_plain(x, plain_kernel_, plain_bias_, kernel_[0]);
+        return run_plain_kernel(x, {plain_kernel_, plain_bias_}, kernel_[0]);
     return rewritten_conv_transpose(x, weight, bias, kernel_[0], stride_[0], pad_[0]);
 }
 

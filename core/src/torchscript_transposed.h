@@ -3,9 +3,11 @@
 // sources' (conv_transpose_rewrite.h). A TorchScript file's layers are code, not a layer list, so
 // the rewrite works on its graphs: a frozen copy of the model (torch.jit.freeze: weights become
 // constants of the graphs) in which each transposed convolution whose weights and settings are
-// constants and rewritable becomes conv2d (and pixel_shuffle for kernel 4) with the plain kernel
-// built once. The copy's constants live on the CPU, where LibTorch 1.13's col2im path is slow; on
-// a GPU the model runs as it came.
+// constants and rewritable becomes dgnam::transposed_convolution, an operator this file
+// registers: for each input, the plain kernel built once where
+// TransposedConvolution::rewrite_pays_off says so, the call as written elsewhere. The copy's
+// constants live on the CPU, where LibTorch 1.13's col2im path is slow; on a GPU the model runs as
+// it came.
 #include <torch/script.h>
 
 #include <optional>

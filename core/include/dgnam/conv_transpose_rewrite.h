@@ -26,6 +26,10 @@ PlainKernel plain_kernel(const at::Tensor& weight, const at::Tensor& bias, std::
 // holds output phase (ry, rx).
 PlainKernel phase_kernel(const at::Tensor& weight, const at::Tensor& bias);
 
+// x through a rewritable layer's plain kernel built beforehand (phase_kernel's for kernel 4,
+// plain_kernel's for kernel 3): at::conv_transpose2d's values within float tolerance.
+at::Tensor run_plain_kernel(const at::Tensor& x, const PlainKernel& plain, std::int64_t kernel);
+
 // Equals at::conv_transpose2d(x, weight, bias, stride, pad) within float tolerance when
 // conv_transpose_rewritable(kernel, kernel, stride, stride, pad, pad). weight: [in, out, k, k].
 // Builds the plain kernel from `weight` on each call, so it also holds while training.
