@@ -1,5 +1,6 @@
 #include "torchscript_transposed.h"
 
+#include <c10/util/Optional.h>
 #include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
