@@ -133,6 +133,12 @@ PlainKernel phase_kernel(const at::Tensor& weight, const at::Tensor& bias) {
     return {phase_kernel(weight), bias.defined() ? bias.repeat({4}) : bias};
 }
 
+PlainKernel prepared_kernel(const at::Tensor& weight, const at::Tensor& bias, std::int64_t kernel) {
+    at::NoGradGuard no_grad;
+    const auto k = kernel == 4 ? phase_kernel(weight, bias) : plain_kernel(weight, bias, kernel);
+    return {k.weight.contiguous(), k.bias.defined() ? k.bias.contiguous() : k.bias};
+}
+
 at::Tensor run_plain_kernel(const at::Tensor& x, const PlainKernel& plain, std::int64_t kernel) {
     return kernel == 4 ? run_phases(x, plain.weight, plain.bias)
                        : run_plain(x, plain.weight, plain.bias, kernel);
@@ -165,11 +171,9 @@ void TransposedConvolution::prepare(const at::Tensor& weight, const at::Tensor& 
     prepared_version_ = -1;
     if (!rewritable_ || weight.requires_grad())
         return;
-    at::NoGradGuard no_grad;
-    const auto k =
-        kernel_[0] == 4 ? phase_kernel(weight, bias) : plain_kernel(weight, bias, kernel_[0]);
-    plain_kernel_ = k.weight.contiguous();
-    plain_bias_ = k.bias.defined() ? k.bias.contiguous() : k.bias;
+    const auto k = prepared_kernel(weight, bias, kernel_[0]);
+    plain_kernel_ = k.weight;
+    plain_bias_ = k.bias;
     prepared_data_ = weight.data_ptr();
     prepared_version_ = static_cast<std::int64_t>(weight._version());
 }

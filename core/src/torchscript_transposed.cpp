@@ -133,16 +133,13 @@ bool rewrite_transposed_call(torch::jit::Node* n) {
         return false;
     const at::Tensor b = bias->isTensor() ? bias->toTensor() : at::Tensor();
     const std::int64_t kernel = w.size(2);
-    const PlainKernel k = [&] {
-        at::NoGradGuard no_grad;
-        return kernel == 4 ? phase_kernel(w, b) : plain_kernel(w, b, 3);
-    }();
+    const PlainKernel k = prepared_kernel(w, b, kernel);
 
     torch::jit::Graph& graph = *n->owningGraph();
     torch::jit::WithInsertPoint here(n);
-    torch::jit::Value* plain_weight = graph.insertConstant(k.weight.contiguous());
-    torch::jit::Value* plain_bias = k.bias.defined() ? graph.insertConstant(k.bias.contiguous())
-                                                     : graph.insertConstant(c10::IValue());
+    torch::jit::Value* plain_weight = graph.insertConstant(k.weight);
+    torch::jit::Value* plain_bias =
+        k.bias.defined() ? graph.insertConstant(k.bias) : graph.insertConstant(c10::IValue());
     torch::jit::Value* y = graph.insert(
         transposed_convolution_symbol(),
         {c.input, c.weight, c.bias, plain_weight, plain_bias, kernel, (*stride)[0], (*pad)[0]});

@@ -26,8 +26,10 @@ PlainKernel plain_kernel(const at::Tensor& weight, const at::Tensor& bias, std::
 // holds output phase (ry, rx).
 PlainKernel phase_kernel(const at::Tensor& weight, const at::Tensor& bias);
 
-// x through a rewritable layer's plain kernel built beforehand (phase_kernel's for kernel 4,
-// plain_kernel's for kernel 3): at::conv_transpose2d's values within float tolerance.
+// The kernel a rewritable layer with frozen weights runs through, built once: phase_kernel's
+// for kernel 4, plain_kernel's for kernel 3, contiguous and without gradients.
+PlainKernel prepared_kernel(const at::Tensor& weight, const at::Tensor& bias, std::int64_t kernel);
+// x through a layer's prepared_kernel: at::conv_transpose2d's values within float tolerance.
 at::Tensor run_plain_kernel(const at::Tensor& x, const PlainKernel& plain, std::int64_t kernel);
 
 // Equals at::conv_transpose2d(x, weight, bias, stride, pad) within float tolerance when
