@@ -3,6 +3,12 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <memory>
 
 #include "dgnam/error.h"
@@ -63,7 +69,23 @@ bool UnitInspector::top_query_superseded(std::uint64_t id) const {
     return stopping_ || newest_top_id_ != id;
 }
 
+namespace {
+
+// The inspector's work is a side panel's: it takes what the optimisation leaves of the cores. On
+// a 2-core machine its first search of the 10,000 test images otherwise halves the first run:
+// the studio showed 54-219 steps/s for the first unit against 398 without a data folder. Linux
+// sets a nice value per thread, and the compute threads this one starts inherit it. Failing to
+// lower it only costs speed, so the result is not checked.
+void yield_the_cores() {
+#if defined(__linux__)
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), UnitInspector::kNiceness);
+#endif
+}
+
+}  // namespace
+
 void UnitInspector::loop() {
+    yield_the_cores();
     at::init_num_threads();
     Loaded loaded;
     for (;;) {

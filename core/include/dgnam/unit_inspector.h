@@ -55,6 +55,9 @@ class UnitInspector {
     UnitInspector(std::filesystem::path pack_folder, std::filesystem::path data_folder,
                   InspectorEvents events, PackTrust trust = PackTrust::DataOnly);
     ~UnitInspector();  // stops a search in progress and joins the thread
+    // The nice value its thread runs at on Linux, so that it takes only what the optimisation
+    // leaves of the cores.
+    static constexpr int kNiceness = 10;
     UnitInspector(const UnitInspector&) = delete;
     UnitInspector& operator=(const UnitInspector&) = delete;
 
