@@ -84,6 +84,14 @@ TEST_F(TorchScript, AlexNetListsEveryLayerWithPyTorchsValues) {
     EXPECT_EQ(net.layers().back().name, "classifier.6");
     EXPECT_EQ(net.layers().back().kind, LayerKind::FullyConnected);
     EXPECT_EQ(net.layers().back().shape, (std::vector<std::int64_t>{1000}));
+    // Multiply-adds as counted from the operators the model calls: 64x55x55 outputs reading
+    // 3x11x11 weights each, and the eight weighted layers' 714,188,480 in all.
+    EXPECT_EQ(first.multiply_adds, 64 * 55 * 55 * 3 * 11 * 11);
+    std::int64_t macs = 0;
+    for (const auto& layer : net.layers())
+        macs += layer.multiply_adds;
+    EXPECT_EQ(macs, 714188480);
+    EXPECT_EQ(net.layers().back().multiply_adds, 4096 * 1000);
     // The conv output is read before the ReLU after it (the export turns in-place off).
     const auto x = probe_input({3, 224, 224});
     EXPECT_LT(net.forward_to(x, "features.0").min().item<float>(), 0.0f);

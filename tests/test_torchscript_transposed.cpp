@@ -10,10 +10,10 @@
 #include "dgnam/dgn_am.h"
 #include "dgnam/dgn_am_batch.h"
 #include "dgnam/model_pack.h"
-#include "dgnam/safetensors.h"
 #include "dgnam/torchscript_net.h"
 #include "test_paths.h"
 #include "test_support.h"
+#include "torchscript_pack.h"
 
 namespace dgnam {
 namespace {
@@ -138,49 +138,12 @@ TEST_F(TorchScriptTransposed, TheStraightforwardFormRunsTheModelAsItCame) {
     EXPECT_EQ(net.rewritten_transposed_convolutions(), 2);
 }
 
-// The bundled pack's generator (its manifest's layer list) written as TorchScript code.
-constexpr const char* kBundledGeneratorSource = R"(
-def forward(self, h):
-    x = torch.leaky_relu(torch.linear(h, self.defc7_weight, self.defc7_bias), 0.3)
-    x = torch.leaky_relu(torch.linear(x, self.defc6_weight, self.defc6_bias), 0.3)
-    x = torch.leaky_relu(torch.linear(x, self.defc5_weight, self.defc5_bias), 0.3)
-    x = x.reshape([-1, 64, 4, 4])
-    x = torch.leaky_relu(torch.conv_transpose2d(x, self.deconv3_weight, self.deconv3_bias,
-                                                [2, 2], [1, 1]), 0.3)
-    x = torch.leaky_relu(torch.conv_transpose2d(x, self.deconv2_weight, self.deconv2_bias,
-                                                [2, 2], [1, 1]), 0.3)
-    x = torch.leaky_relu(torch.conv_transpose2d(x, self.deconv1_weight, self.deconv1_bias,
-                                                [2, 2], [1, 1]), 0.3)
-    return torch.conv_transpose2d(x, self.deconv0_weight, self.deconv0_bias, [1, 1], [1, 1])
-)";
-
-// A copy of the bundled pack whose generator entry names that TorchScript file instead.
-std::filesystem::path bundled_pack_with_torchscript_generator(const std::filesystem::path& to) {
-    std::filesystem::copy(DGNAM_BUNDLED_PACK_DIR, to, std::filesystem::copy_options::recursive);
-    torch::jit::Module generator("BundledGenerator");
-    for (const auto& [name, tensor] : read_safetensors(to / "generator.safetensors").tensors) {
-        auto attribute = name;
-        std::replace(attribute.begin(), attribute.end(), '.', '_');
-        generator.register_parameter(attribute, tensor, false);
-    }
-    generator.define(kBundledGeneratorSource);
-    generator.save((to / "generator.pt").string());
-    nlohmann::json manifest = nlohmann::json::parse(test::read_bytes(to / "manifest.json"));
-    auto& entry = manifest["generator"];
-    entry.erase("layers");
-    entry.erase("weights");
-    entry["format"] = "torchscript";
-    entry["file"] = "generator.pt";
-    test::write_bytes(to / "manifest.json", manifest.dump(2));
-    return to;
-}
-
 // The product's path end to end: a pack's TorchScript generator runs DGN-AM as the same generator
 // from its layer list does, in one batch split over the cores as a gallery runs it.
 TEST_F(TorchScriptTransposed, TheBundledGeneratorAsTorchScriptReachesTheSameClasses) {
     const ModelPack layered = load_model_pack(DGNAM_BUNDLED_PACK_DIR);
-    const ModelPack scripted = load_model_pack(
-        bundled_pack_with_torchscript_generator(scratch_ / "pack"), PackTrust::AllowTorchScript);
+    test::write_pack_with_torchscript_generator(DGNAM_BUNDLED_PACK_DIR, scratch_ / "pack");
+    const ModelPack scripted = load_model_pack(scratch_ / "pack", PackTrust::AllowTorchScript);
     for (const std::int64_t rows : {1, 2}) {
         const auto code = at::rand({rows, 256}) * 3.0;
         const auto a = code.clone().requires_grad_(), b = code.clone().requires_grad_();

@@ -1,7 +1,7 @@
 #pragma once
-// A model pack holding a TorchScript classifier, made without Python: LibTorch's own script
-// compiler writes the file, so the tests of every front end can use it where Debian's
-// python3-torch is missing.
+// Model packs holding TorchScript models, made without Python: LibTorch's own script compiler
+// writes the files, so the tests of every front end can use them where Debian's python3-torch is
+// missing.
 #include <filesystem>
 
 namespace dgnam::test {
@@ -11,5 +11,10 @@ namespace dgnam::test {
 // average pooling) and "fc" (10 outputs, seeded random weights, the class labels of A).
 void write_pack_with_torchscript(const std::filesystem::path& bundled,
                                  const std::filesystem::path& folder);
+
+// Copies the pack at `bundled` to `folder` with its generator written as TorchScript code instead
+// of the manifest's layer list: `generator.pt`, the same layers and weights.
+void write_pack_with_torchscript_generator(const std::filesystem::path& bundled,
+                                           const std::filesystem::path& folder);
 
 }  // namespace dgnam::test

@@ -10,6 +10,7 @@
 #include "dgnam/error.h"
 #include "dgnam/shape_text.h"
 
+#include "torchscript_cost.h"
 #include "torchscript_transposed.h"
 
 namespace dgnam {
@@ -122,8 +123,10 @@ TorchScriptNet TorchScriptNet::load(const fs::path& path, std::vector<std::int64
     probe_shape.insert(probe_shape.end(), m->input_shape.begin(), m->input_shape.end());
     torch::NoGradGuard no_grad;
     std::vector<std::pair<std::string, at::Tensor>> outputs;
+    std::vector<std::int64_t> multiply_adds;
     try {
         const auto x = at::zeros(probe_shape);
+        OperatorCostCount cost;
         if (m->layered) {
             outputs = m->run_layers(x);
         } else {
@@ -132,6 +135,7 @@ TorchScriptNet TorchScriptNet::load(const fs::path& path, std::vector<std::int64
                 throw Error(path.string() + ": forward must return one tensor");
             outputs.emplace_back("output", y.toTensor());
         }
+        multiply_adds = cost.by_layer(outputs);  // the probe is one sample
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
@@ -160,6 +164,7 @@ TorchScriptNet TorchScriptNet::load(const fs::path& path, std::vector<std::int64
                 info.type = type;
         info.kind = kind_of_type(info.type);
         info.shape.assign(value.sizes().begin() + 1, value.sizes().end());
+        info.multiply_adds = multiply_adds[m->infos.size()];
         m->infos.push_back(std::move(info));
     }
     return TorchScriptNet(std::move(m));

@@ -8,9 +8,8 @@
 namespace dgnam {
 
 // The parts make_dgn_am splits `rows` rows into when it chooses: batch_parts() with the step's
-// cost, taken as unknown (so not split) when either network's multiply-adds are unknown, as a
-// TorchScript network's are, and with the calling thread's compute threads, at most as many as
-// the CPUs this process may run on.
+// cost, taken as unknown (so not split) when either network's multiply-adds are unknown, and with
+// the calling thread's compute threads, at most as many as the CPUs this process may run on.
 int dgn_am_batch_parts(const Generator& generator, const Classifier& classifier,
                        const std::string& layer, std::int64_t rows, const at::Device& device);
 

@@ -18,7 +18,8 @@ struct LayerInfo {
     LayerKind kind = LayerKind::Other;
     std::vector<std::int64_t> shape;  // output shape without the batch dimension
     // Multiply-adds per sample of the layer's convolution or matrix product (its own and those
-    // of layers inside it); 0 for layers without one or where the source does not say.
+    // of layers inside it); 0 for layers without one or where the source does not say. A
+    // TorchScript layer's: those its model's code calls after the previous layer's output.
     std::int64_t multiply_adds = 0;
 
     bool is_spatial() const { return shape.size() == 3; }
