@@ -68,22 +68,27 @@ Cost cost_of(const at::RecordFunction& fn) {
 
 }  // namespace
 
+// Plain fields rather than a Cost, which is local to this file (a unity build puts this type in
+// a file with others).
 struct OperatorCostCount::CallCost final : at::ObserverContext {
     bool top_level = false;
-    Cost cost;
+    bool costed = false;
+    std::int64_t fixed = 0, per_output = 0;
 };
 
-OperatorCostCount::OperatorCostCount()
-    : outer_(active_count),
-      handle_(at::addThreadLocalCallback(at::RecordFunctionCallback(&on_start, &on_end)
-                                             .needsInputs(true)
-                                             .needsOutputs(true)
-                                             .scopes({at::RecordScope::FUNCTION}))) {
+OperatorCostCount::OperatorCostCount() : outer_(active_count) {
+    // One pair of hooks a thread: an inner count's calls reach the innermost count only.
+    if (!outer_)
+        handle_ = at::addThreadLocalCallback(at::RecordFunctionCallback(&on_start, &on_end)
+                                                 .needsInputs(true)
+                                                 .needsOutputs(true)
+                                                 .scopes({at::RecordScope::FUNCTION}));
     active_count = this;
 }
 
 OperatorCostCount::~OperatorCostCount() {
-    at::removeCallback(handle_);
+    if (!outer_)
+        at::removeCallback(handle_);
     active_count = outer_;
 }
 
@@ -93,9 +98,13 @@ std::unique_ptr<at::ObserverContext> OperatorCostCount::on_start(const at::Recor
         return nullptr;
     auto call = std::make_unique<CallCost>();
     call->top_level = count->depth_++ == 0;
-    if (count->costed_depth_ == 0)
-        call->cost = cost_of(fn);
-    if (call->cost.known)
+    if (count->costed_depth_ == 0) {
+        const Cost cost = cost_of(fn);
+        call->costed = cost.known;
+        call->fixed = cost.fixed;
+        call->per_output = cost.per_output;
+    }
+    if (call->costed)
         ++count->costed_depth_;
     return call;
 }
@@ -107,11 +116,11 @@ void OperatorCostCount::on_end(const at::RecordFunction& fn, at::ObserverContext
         return;
     --count->depth_;
     const auto& outputs = fn.outputs();
-    if (call->cost.known) {
+    if (call->costed) {
         --count->costed_depth_;
-        std::int64_t macs = call->cost.fixed;
+        std::int64_t macs = call->fixed;
         if (!outputs.empty() && outputs[0].isTensor())
-            macs += call->cost.per_output * outputs[0].toTensor().numel();
+            macs += call->per_output * outputs[0].toTensor().numel();
         count->costed_.push_back({macs, count->top_level_calls_});
     }
     if (call->top_level) {

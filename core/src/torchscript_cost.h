@@ -18,7 +18,7 @@ namespace dgnam {
 
 // Counts, while it lives, the operators this thread calls. RecordFunction's hooks are plain
 // function pointers, so they find the count through a thread-local pointer that the constructor
-// sets and the destructor restores.
+// sets and the destructor restores; while a count made inside another lives, only it counts.
 class OperatorCostCount {
   public:
     OperatorCostCount();
@@ -50,7 +50,7 @@ class OperatorCostCount {
                                      // each other: conv2d -> convolution -> _convolution)
     std::int64_t top_level_calls_ = 0;
     OperatorCostCount* outer_;
-    at::CallbackHandle handle_;
+    at::CallbackHandle handle_ = 0;
 };
 
 }  // namespace dgnam
