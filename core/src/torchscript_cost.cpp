@@ -1,3 +1,8 @@
+// RecordFunction's layout and inline accessors depend on NDEBUG (core/CMakeLists.txt).
+#ifndef NDEBUG
+#error "torchscript_cost.cpp must be compiled with NDEBUG, as LibTorch is"
+#endif
+
 #include "torchscript_cost.h"
 
 #include <algorithm>
