@@ -22,17 +22,13 @@ const at::Tensor* tensor_at(c10::ArrayRef<const c10::IValue> inputs, std::size_t
     return i < inputs.size() && inputs[i].isTensor() ? &inputs[i].toTensor() : nullptr;
 }
 
-// The multiply-adds a call costs: `fixed`, plus `per_output` for each value of its first output.
-struct Cost {
-    bool known = false;
-    std::int64_t fixed = 0, per_output = 0;
-};
-
 bool is_one_of(const std::string& op, std::initializer_list<const char*> names) {
     return std::any_of(names.begin(), names.end(), [&](const char* n) { return op == n; });
 }
 
-Cost cost_of(const at::RecordFunction& fn) {
+}  // namespace
+
+OperatorCostCount::Cost OperatorCostCount::cost_of(const at::RecordFunction& fn) {
     const char* name = fn.name();
     if (!starts_with(name, "aten::"))
         return {};
@@ -47,15 +43,20 @@ Cost cost_of(const at::RecordFunction& fn) {
         bool transposed = starts_with(op.c_str(), "conv_transpose");
         if (op == "convolution" || op == "_convolution")
             transposed = inputs.size() > 6 && inputs[6].isBool() && inputs[6].toBool();
-        // Each output value of a convolution reads weight/out weights, each input value of a
-        // transposed one writes weight/in values (LibTorch's weight layouts, as layer_info.h).
-        const std::int64_t per_value = w->numel() / w->size(0);
-        return transposed ? Cost{true, x->numel() * per_value, 0} : Cost{true, 0, per_value};
+        Cost cost;
+        cost.known = true;
+        cost.convolution = transposed ? WeightedOp::TransposedConvolution : WeightedOp::Convolution;
+        cost.weight_shape = w->sizes().vec();
+        cost.in_values = x->numel();
+        return cost;
     }
     // Products: each output value sums over the last axis of the first matrix operand.
     if (op == "linear") {
         const at::Tensor* w = tensor_at(inputs, 1);
-        return w && w->dim() >= 1 ? Cost{true, 0, w->size(-1)} : Cost{};
+        Cost cost;
+        cost.known = w && w->dim() >= 1;
+        cost.per_output = cost.known ? w->size(-1) : 0;
+        return cost;
     }
     std::size_t matrix = 0;
     if (is_one_of(op, {"addmm", "baddbmm", "addmv", "addbmm"}))
@@ -65,20 +66,22 @@ Cost cost_of(const at::RecordFunction& fn) {
     const at::Tensor* a = tensor_at(inputs, matrix);
     if (!a || a->dim() < 1)
         return {};
-    std::int64_t per_output = a->size(-1);
+    Cost cost;
+    cost.known = true;
+    cost.per_output = a->size(-1);
     if (op == "addbmm" && a->dim() == 3)  // also sums over the batch of products
-        per_output *= a->size(0);
-    return {true, 0, per_output};
+        cost.per_output *= a->size(0);
+    return cost;
 }
 
-}  // namespace
+std::int64_t OperatorCostCount::Cost::given(std::int64_t out_values) const {
+    return convolution ? multiply_adds(*convolution, weight_shape, in_values, out_values)
+                       : per_output * out_values;
+}
 
-// Plain fields rather than a Cost, which is local to this file (a unity build puts this type in
-// a file with others).
 struct OperatorCostCount::CallCost final : at::ObserverContext {
     bool top_level = false;
-    bool costed = false;
-    std::int64_t fixed = 0, per_output = 0;
+    Cost cost;
 };
 
 OperatorCostCount::OperatorCostCount() : outer_(active_count) {
@@ -103,13 +106,9 @@ std::unique_ptr<at::ObserverContext> OperatorCostCount::on_start(const at::Recor
         return nullptr;
     auto call = std::make_unique<CallCost>();
     call->top_level = count->depth_++ == 0;
-    if (count->costed_depth_ == 0) {
-        const Cost cost = cost_of(fn);
-        call->costed = cost.known;
-        call->fixed = cost.fixed;
-        call->per_output = cost.per_output;
-    }
-    if (call->costed)
+    if (count->costed_depth_ == 0)
+        call->cost = cost_of(fn);
+    if (call->cost.known)
         ++count->costed_depth_;
     return call;
 }
@@ -121,12 +120,11 @@ void OperatorCostCount::on_end(const at::RecordFunction& fn, at::ObserverContext
         return;
     --count->depth_;
     const auto& outputs = fn.outputs();
-    if (call->costed) {
+    if (call->cost.known) {
         --count->costed_depth_;
-        std::int64_t macs = call->fixed;
-        if (!outputs.empty() && outputs[0].isTensor())
-            macs += call->per_output * outputs[0].toTensor().numel();
-        count->costed_.push_back({macs, count->top_level_calls_});
+        const std::int64_t out_values =
+            !outputs.empty() && outputs[0].isTensor() ? outputs[0].toTensor().numel() : 0;
+        count->costed_.push_back({call->cost.given(out_values), count->top_level_calls_});
     }
     if (call->top_level) {
         for (const auto& out : outputs)

@@ -9,10 +9,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "dgnam/layer_info.h"
 
 namespace dgnam {
 
@@ -34,7 +37,18 @@ class OperatorCostCount {
         const std::vector<std::pair<std::string, at::Tensor>>& layers) const;
 
   private:
-    struct CallCost;  // what a hook carries from a call's start to its end
+    // The multiply-adds of a convolution (multiply_adds() once its output is known) or of a
+    // product (`per_output` for each value of its output); what a hook carries from a call's
+    // start to its end.
+    struct Cost {
+        bool known = false;
+        std::optional<WeightedOp> convolution;
+        std::vector<std::int64_t> weight_shape;
+        std::int64_t in_values = 0, per_output = 0;
+        std::int64_t given(std::int64_t out_values) const;
+    };
+    static Cost cost_of(const at::RecordFunction& fn);
+    struct CallCost;
     static std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn);
     static void on_end(const at::RecordFunction& fn, at::ObserverContext* context);
 
